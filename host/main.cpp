@@ -1,0 +1,38 @@
+// idlab: the command-line entry point. Dispatches to a subcommand; nothing else lives here.
+#include "cli/commands.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace {
+const char* kHelp =
+    "usage: idlab COMMAND [ARGS...]\n"
+    "\n"
+    "commands:\n"
+    "  run RECIPE [key=value ...] [--out DIR]   train and evaluate; writes a run folder\n"
+    "  check RECIPE [key=value ...]             validate a recipe without running it\n"
+    "  plugins                                  list plugins, components and load problems\n"
+    "  plugins describe ID                      parameters and docs of one component\n"
+    "  version                                  idlab and plugin ABI versions\n"
+    "\n"
+    "Common options: --plugin-path DIR (repeatable), --log-level debug|info|warn|error.\n"
+    "`idlab COMMAND --help` tells more. Exit status: 0 ok, 1 runtime failure,\n"
+    "2 usage, recipe or plugin error.\n";
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace idlab::host;
+    if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+        !std::strcmp(argv[1], "help")) {
+        std::fputs(kHelp, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    const std::string command = argv[1];
+    if (command == "run") return command_run(argc, argv);
+    if (command == "check") return command_check(argc, argv);
+    if (command == "plugins") return command_plugins(argc, argv);
+    if (command == "version" || command == "--version") return command_version(argc, argv);
+    std::fprintf(stderr, "idlab: unknown command '%s'\n%s", command.c_str(), kHelp);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,52 @@
+#include "cli/args.hpp"
+
+#include <algorithm>
+
+namespace idlab::host {
+
+std::optional<Args> parse_args(int argc, char** argv, int first,
+                               const std::vector<std::string>& allowed, std::string& error) {
+    Args args;
+    auto takes = [&](const std::string& opt) {
+        return std::find(allowed.begin(), allowed.end(), opt) != allowed.end();
+    };
+    for (int i = first; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--help" || a == "-h") {
+            args.help = true;
+            continue;
+        }
+        if (a.rfind("--", 0) == 0) {
+            std::string name = a, value;
+            bool inline_value = false;
+            if (auto eq = a.find('='); eq != std::string::npos) {
+                name = a.substr(0, eq);
+                value = a.substr(eq + 1);
+                inline_value = true;
+            }
+            if (!takes(name)) {
+                error = "unknown option '" + name + "'";
+                return std::nullopt;
+            }
+            if (!inline_value) {
+                if (i + 1 >= argc) {
+                    error = "option '" + name + "' needs a value";
+                    return std::nullopt;
+                }
+                value = argv[++i];
+            }
+            if (name == "--plugin-path") args.plugin_dirs.push_back(value);
+            else if (name == "--out") args.out_dir = value;
+            else if (name == "--log-level") args.log_level = value;
+            continue;
+        }
+        if (a.find('=') != std::string::npos && a.rfind("-", 0) != 0) {
+            args.overrides.push_back(a);
+            continue;
+        }
+        args.positionals.push_back(a);
+    }
+    return args;
+}
+
+}  // namespace idlab::host

@@ -1,0 +1,33 @@
+// Progress of a training run: on a terminal a live line (step, steps/s, ETA, loss, last metric)
+// redrawn a few times a second; otherwise plain log lines at a fixed interval.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace idlab::host {
+
+class Progress {
+public:
+    Progress(int64_t total_steps, bool live);
+    // Cheap when nothing needs drawing; call once per step.
+    void step(int64_t steps_done, double loss);
+    void set_last_metric(const std::string& name, double value);
+    // Clears the live line so that a log line can be printed cleanly.
+    void clear();
+    void finish();
+
+private:
+    std::string line(int64_t steps_done, double loss) const;
+    using Clock = std::chrono::steady_clock;
+    int64_t total_;
+    bool live_;
+    bool drawn_ = false;
+    Clock::time_point start_, last_draw_;
+    std::string metric_name_;
+    double metric_value_ = 0.0;
+    bool has_metric_ = false;
+};
+
+}  // namespace idlab::host

@@ -1,0 +1,304 @@
+#include "runtime/trainer.hpp"
+
+#include "runtime/interrupt.hpp"
+#include "runtime/progress.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace idlab::host {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+int64_t int_param(const StageConfig& stage, const char* key) {
+    const ParamValue* p = stage.find(key);
+    return p ? p->int_value : 0;
+}
+
+idlab_create_ctx_t create_context(const idlab_host_t* host, uint64_t seed, const char* stage,
+                                  const std::vector<idlab_field_desc_t>& fields,
+                                  int64_t input_dim) {
+    idlab_create_ctx_t ctx{};
+    ctx.struct_size = sizeof(ctx);
+    ctx.host = host;
+    ctx.device = DLDevice{kDLCPU, 0};
+    ctx.seed = seed;
+    ctx.stage = stage;
+    ctx.field_count = static_cast<uint32_t>(fields.size());
+    ctx.fields = fields.empty() ? nullptr : fields.data();
+    ctx.input_dim = input_dim;
+    return ctx;
+}
+
+const idlab_field_desc_t* find_field(const std::vector<idlab_field_desc_t>& fields,
+                                     const std::string& name) {
+    for (const auto& f : fields)
+        if (name == f.name) return &f;
+    return nullptr;
+}
+
+std::string field_list(const std::vector<idlab_field_desc_t>& fields) {
+    std::string s;
+    for (const auto& f : fields) s += (s.empty() ? "" : ", ") + std::string(f.name);
+    return s;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------ buffers
+
+void Trainer::FieldBuffers::allocate(const std::vector<idlab_field_desc_t>& fields, int64_t rows) {
+    buffers.clear();
+    items.clear();
+    buffers.reserve(fields.size());
+    for (const auto& f : fields) {
+        std::vector<int64_t> shape = {rows};
+        if (f.width > 0) shape.push_back(f.width);
+        buffers.emplace_back(f.name, static_cast<idlab_dtype_t>(f.dtype), shape);
+    }
+    for (auto& b : buffers) items.push_back(idlab_named_tensor_t{b.name().c_str(), b.view()});
+    set.count = static_cast<uint32_t>(items.size());
+    set.items = items.data();
+}
+
+TensorBuffer* Trainer::FieldBuffers::find(const std::string& name) {
+    for (auto& b : buffers)
+        if (b.name() == name) return &b;
+    return nullptr;
+}
+
+// ------------------------------------------------------------ set-up
+
+Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recipe), host_(host) {
+    seed_ = int_param(recipe.run, "seed");
+    steps_ = int_param(recipe.train, "steps");
+    batch_ = int_param(recipe.train, "batch_size");
+    eval_every_ = int_param(recipe.train, "eval_every");
+    eval_samples_ = int_param(recipe.train, "eval_samples");
+    const uint64_t seed = static_cast<uint64_t>(seed_);
+
+    data_ = std::make_unique<DataStage>(recipe.data, create_context(host, seed, "data", {}, 0));
+    fields_ = data_->fields();
+    const idlab_field_desc_t* x = find_field(fields_, "x");
+    if (!x || x->dtype != IDLAB_DTYPE_F32 || x->width <= 0)
+        throw WiringError(recipe.data.where,
+                          "data '" + recipe.data.kind +
+                              "' provides no float field 'x' [batch, width] for the encoder "
+                              "(it provides: " + field_list(fields_) + ")");
+
+    encoder_ = std::make_unique<EncoderStage>(
+        recipe.encoder, create_context(host, seed, "encoder", fields_, x->width));
+    const int64_t dim = encoder_->output_dim();
+    if (dim <= 0)
+        throw WiringError(recipe.encoder.where, "encoder '" + recipe.encoder.kind +
+                                                    "' reports an output width of " +
+                                                    std::to_string(dim));
+
+    loss_ = std::make_unique<LossStage>(recipe.loss, create_context(host, seed, "loss", fields_, dim));
+    optimizer_ = std::make_unique<OptimizerStage>(
+        recipe.optimizer, create_context(host, seed, "optimizer", fields_, 0));
+    for (const StageConfig& m : recipe.metrics)
+        metrics_.push_back(std::make_unique<MetricStage>(
+            m, create_context(host, seed, "metrics", fields_, dim)));
+
+    // Buffers, allocated once.
+    train_.allocate(fields_, batch_);
+    eval_.allocate(fields_, eval_samples_);
+    features_ = TensorBuffer("features", IDLAB_DTYPE_F32, {batch_, dim});
+    dfeatures_ = TensorBuffer("dfeatures", IDLAB_DTYPE_F32, {batch_, dim});
+    eval_features_ = TensorBuffer("features", IDLAB_DTYPE_F32, {eval_samples_, dim});
+
+    // The loss reads the fields it names.
+    for (const std::string& name : loss_->inputs())
+        if (!find_field(fields_, name))
+            throw WiringError(recipe.loss.where, "loss '" + recipe.loss.kind + "' needs field '" +
+                                                     name + "', which data '" + recipe.data.kind +
+                                                     "' does not provide (it provides: " +
+                                                     field_list(fields_) + ")");
+    build_input_set(loss_->inputs(), train_, nullptr, loss_items_, loss_inputs_);
+
+    // Metrics read evaluation fields and "features"; the baseline passes x as the features.
+    metric_items_.resize(metrics_.size());
+    baseline_items_.resize(metrics_.size());
+    metric_inputs_.resize(metrics_.size());
+    baseline_inputs_.resize(metrics_.size());
+    for (size_t i = 0; i < metrics_.size(); ++i) {
+        auto inputs = metrics_[i]->inputs();
+        for (const std::string& name : inputs)
+            if (name != "features" && !find_field(fields_, name))
+                throw WiringError(recipe.metrics[i].where,
+                                  "metric '" + recipe.metrics[i].kind + "' needs field '" + name +
+                                      "', which data '" + recipe.data.kind +
+                                      "' does not provide (it provides: features, " +
+                                      field_list(fields_) + ")");
+        build_input_set(inputs, eval_, &eval_features_, metric_items_[i], metric_inputs_[i]);
+        build_input_set(inputs, eval_, eval_.find("x"), baseline_items_[i], baseline_inputs_[i]);
+        for (const std::string& v : metrics_[i]->value_names()) {
+            std::string name = v;
+            for (int k = 2; std::find(value_names_.begin(), value_names_.end(), name) != value_names_.end(); ++k)
+                name = v + "_" + std::to_string(k);
+            value_names_.push_back(name);
+        }
+    }
+    values_.assign(value_names_.size(), 0.0);
+
+    // Every trainable parameter of every stage goes to the optimizer.
+    std::vector<idlab_param_view_t> params;
+    for (const InstanceHandle* h : {&data_->handle(), &encoder_->handle(), &loss_->handle()}) {
+        auto p = parameters_of(*h);
+        params.insert(params.end(), p.begin(), p.end());
+    }
+    optimizer_->bind(params);
+    size_t count = 0;
+    for (const auto& p : params) {
+        size_t n = 1;
+        for (int d = 0; d < p.value.ndim; ++d) n *= static_cast<size_t>(p.value.shape[d]);
+        count += n;
+    }
+    spdlog::info("pipeline: {} -> {} (output {}) -> {} -> {}; {} trainable parameters in {} tensors",
+                 recipe.data.kind, recipe.encoder.kind, dim, recipe.loss.kind,
+                 recipe.optimizer.kind, count, params.size());
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::build_input_set(const std::vector<std::string>& names, FieldBuffers& fields,
+                              TensorBuffer* features, std::vector<idlab_named_tensor_t>& items,
+                              idlab_tensor_set_t& set) {
+    items.clear();
+    for (const std::string& name : names) {
+        if (name == "features" && features) {
+            items.push_back(idlab_named_tensor_t{"features", features->view()});
+            continue;
+        }
+        for (const auto& item : fields.items)
+            if (name == item.name) items.push_back(item);
+    }
+    set.count = static_cast<uint32_t>(items.size());
+    set.items = items.data();
+}
+
+idlab_exec_ctx_t Trainer::context(bool training, uint64_t stream, uint64_t counter,
+                                  int64_t step) const {
+    idlab_exec_ctx_t ctx{};
+    ctx.struct_size = sizeof(ctx);
+    ctx.device = DLDevice{kDLCPU, 0};
+    ctx.stream = nullptr;
+    ctx.rng = idlab_rng_t{static_cast<uint64_t>(seed_), stream, counter};
+    ctx.training = training ? 1 : 0;
+    ctx.step = step;
+    ctx.host = host_;
+    return ctx;
+}
+
+// ------------------------------------------------------------ evaluation
+
+NamedValues Trainer::evaluate(int64_t step, uint64_t eval_index, bool baseline) {
+    idlab_exec_ctx_t ctx = context(false, IDLAB_RNG_STREAM_EVAL, eval_index, step);
+    data_->sample(ctx, eval_samples_, eval_.set);
+    if (!baseline) {
+        TensorBuffer* x = eval_.find("x");
+        for (int64_t first = 0; first < eval_samples_; first += batch_) {
+            int64_t n = std::min(batch_, eval_samples_ - first);
+            DLTensor xin = x->row_view(first, n);
+            DLTensor out = eval_features_.row_view(first, n);
+            encoder_->forward(ctx, xin, out);
+        }
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < metrics_.size(); ++i) {
+        metrics_[i]->evaluate(ctx, baseline ? baseline_inputs_[i] : metric_inputs_[i],
+                              values_.data() + k, step);
+        k += metrics_[i]->value_names().size();
+    }
+    NamedValues out;
+    for (size_t i = 0; i < value_names_.size(); ++i) out.emplace_back(value_names_[i], values_[i]);
+    return out;
+}
+
+// ------------------------------------------------------------ the loop
+
+RunSummary Trainer::run(Progress& progress,
+                        const std::function<void(const Evaluation&)>& on_evaluation) {
+    RunSummary summary;
+    const auto t0 = Clock::now();
+
+    // Evaluation index 0 scores the raw observations: how linear the mixing alone is.
+    if (!metrics_.empty()) {
+        summary.baseline = evaluate(0, 0, true);
+        for (const auto& [name, value] : summary.baseline)
+            spdlog::info("baseline (features = x): {} = {:.4f}", name, value);
+    }
+
+    DLTensor x = train_.find("x")->view();
+    DLTensor features = features_.view();
+    DLTensor dfeatures = dfeatures_.view();
+    double loss_sum = 0.0;
+    int64_t loss_count = 0;
+    uint64_t eval_index = 1;
+    double train_seconds = 0.0;
+
+    int64_t step = 0;
+    for (; step < steps_; ++step) {
+        if (interrupt_requested()) {
+            summary.interrupted = true;
+            break;
+        }
+        const auto ts = Clock::now();
+        idlab_exec_ctx_t ctx = context(true, IDLAB_RNG_STREAM_TRAIN, static_cast<uint64_t>(step), step);
+        data_->sample(ctx, batch_, train_.set);
+        encoder_->forward(ctx, x, features);
+        double loss = loss_->forward(ctx, features, loss_inputs_, &dfeatures);
+        encoder_->backward(ctx, dfeatures);
+        optimizer_->step(ctx);
+        train_seconds += seconds_since(ts);
+
+        if (!std::isfinite(loss))
+            throw ComponentFailure(recipe_.loss.stage, recipe_.loss.kind, step,
+                                   IDLAB_STATUS_NUMERIC_ERROR, "the loss is not finite", "");
+        loss_sum += loss;
+        ++loss_count;
+        progress.step(step + 1, loss);
+
+        const bool last = step + 1 == steps_;
+        if ((step + 1) % eval_every_ == 0 || last) {
+            Evaluation e;
+            e.step = step + 1;
+            e.train_loss = loss_sum / static_cast<double>(loss_count);
+            e.values = evaluate(step + 1, eval_index++, false);
+            loss_sum = 0.0;
+            loss_count = 0;
+            if (!e.values.empty()) progress.set_last_metric(e.values.front().first, e.values.front().second);
+            summary.evaluations.push_back(e);
+            on_evaluation(summary.evaluations.back());
+        }
+    }
+
+    // Interrupted between evaluations: evaluate what was trained so far.
+    if (summary.interrupted && step > 0 &&
+        (summary.evaluations.empty() || summary.evaluations.back().step != step)) {
+        Evaluation e;
+        e.step = step;
+        e.train_loss = loss_count ? loss_sum / static_cast<double>(loss_count) : 0.0;
+        e.values = evaluate(step, eval_index++, false);
+        summary.evaluations.push_back(e);
+        on_evaluation(summary.evaluations.back());
+    }
+
+    progress.finish();
+    summary.steps = step;
+    summary.seconds = seconds_since(t0);
+    summary.train_seconds = train_seconds;
+    return summary;
+}
+
+}  // namespace idlab::host

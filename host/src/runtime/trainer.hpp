@@ -1,0 +1,93 @@
+// The training loop, generic over components: sample -> encode -> loss and gradients ->
+// backward -> optimizer step, with evaluation on fresh samples every train.eval_every steps.
+// Every buffer is allocated before the first step; the loop itself allocates nothing.
+#pragma once
+
+#include "recipe/recipe.hpp"
+#include "runtime/stages.hpp"
+#include "runtime/tensor_buffer.hpp"
+
+#include <idlab/plugin.h>
+
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace idlab::host {
+
+class Progress;
+
+// The components do not fit together (a field the loss needs is missing, ...).
+struct WiringError : std::runtime_error {
+    WiringError(SourceLocation where_, std::string message)
+        : std::runtime_error(std::move(message)), where(std::move(where_)) {}
+    SourceLocation where;
+};
+
+using NamedValues = std::vector<std::pair<std::string, double>>;
+
+struct Evaluation {
+    int64_t step = 0;          // optimizer steps taken before this evaluation
+    double train_loss = 0.0;   // mean training loss over the steps since the previous evaluation
+    NamedValues values;        // every metric value, keyed by value name
+};
+
+struct RunSummary {
+    int64_t steps = 0;         // optimizer steps taken
+    double seconds = 0.0;      // wall time of the loop, evaluations included
+    double train_seconds = 0.0;  // wall time of the training steps alone
+    bool interrupted = false;
+    NamedValues baseline;      // metrics with the raw observations x as features
+    std::vector<Evaluation> evaluations;
+};
+
+class Trainer {
+public:
+    Trainer(const Recipe& recipe, const idlab_host_t* host);
+    ~Trainer();
+
+    // Runs the loop. on_evaluation is called after each evaluation (for metrics.jsonl).
+    RunSummary run(Progress& progress, const std::function<void(const Evaluation&)>& on_evaluation);
+
+    const std::vector<std::string>& value_names() const { return value_names_; }
+
+private:
+    struct FieldBuffers {
+        std::vector<TensorBuffer> buffers;
+        std::vector<idlab_named_tensor_t> items;  // views of buffers, same order as fields
+        idlab_tensor_set_t set{};
+        void allocate(const std::vector<idlab_field_desc_t>& fields, int64_t rows);
+        TensorBuffer* find(const std::string& name);
+    };
+
+    idlab_exec_ctx_t context(bool training, uint64_t stream, uint64_t counter, int64_t step) const;
+    NamedValues evaluate(int64_t step, uint64_t eval_index, bool baseline);
+    void build_input_set(const std::vector<std::string>& names, FieldBuffers& fields,
+                         TensorBuffer* features, std::vector<idlab_named_tensor_t>& items,
+                         idlab_tensor_set_t& set);
+
+    const Recipe& recipe_;
+    const idlab_host_t* host_;
+    int64_t seed_ = 0, steps_ = 0, batch_ = 0, eval_every_ = 0, eval_samples_ = 0;
+
+    std::unique_ptr<DataStage> data_;
+    std::unique_ptr<EncoderStage> encoder_;
+    std::unique_ptr<LossStage> loss_;
+    std::unique_ptr<OptimizerStage> optimizer_;
+    std::vector<std::unique_ptr<MetricStage>> metrics_;
+    std::vector<idlab_field_desc_t> fields_;
+    std::vector<std::string> value_names_;
+
+    FieldBuffers train_, eval_;
+    TensorBuffer features_, dfeatures_, eval_features_;
+    std::vector<idlab_named_tensor_t> loss_items_;
+    idlab_tensor_set_t loss_inputs_{};
+    std::vector<std::vector<idlab_named_tensor_t>> metric_items_, baseline_items_;
+    std::vector<idlab_tensor_set_t> metric_inputs_, baseline_inputs_;
+    std::vector<double> values_;
+};
+
+}  // namespace idlab::host

@@ -1,0 +1,62 @@
+#include "plugin/descriptor_checks.hpp"
+
+namespace idlab::host {
+
+namespace {
+
+std::string describe_param(const idlab_param_spec_t& p, uint32_t index) {
+    if (p.struct_size < offsetof(idlab_param_spec_t, doc) + sizeof(p.doc))
+        return "parameter #" + std::to_string(index) + " has struct_size " +
+               std::to_string(p.struct_size) + ", too small";
+    if (!p.name || !*p.name) return "parameter #" + std::to_string(index) + " has no name";
+    if (p.type < IDLAB_PARAM_BOOL || p.type > IDLAB_PARAM_FLOAT_LIST)
+        return "parameter '" + std::string(p.name) + "' has unknown type " + std::to_string(p.type);
+    return "";
+}
+
+std::string describe_component(const idlab_component_desc_t* c, uint32_t index) {
+    const std::string where = "component #" + std::to_string(index);
+    if (!c) return where + " is NULL";
+    if (c->struct_size < offsetof(idlab_component_desc_t, create) + sizeof(c->create))
+        return where + " has struct_size " + std::to_string(c->struct_size) + ", too small";
+    if (!c->id || !*c->id) return where + " has no id";
+    const std::string named = "component '" + std::string(c->id) + "'";
+    if (c->kind < IDLAB_KIND_DATA || c->kind > IDLAB_KIND_METRIC)
+        return named + " has unknown kind " + std::to_string(c->kind);
+    if (!c->create) return named + " has no create function";
+    if ((c->devices & (IDLAB_DEVICE_CPU | IDLAB_DEVICE_CUDA)) == 0)
+        return named + " declares no known device";
+    if (c->param_count > 0 && !c->params)
+        return named + " declares " + std::to_string(c->param_count) + " parameters but no list";
+    for (uint32_t i = 0; i < c->param_count; ++i) {
+        std::string why = describe_param(c->params[i], i);
+        if (!why.empty()) return named + ": " + why;
+    }
+    return "";
+}
+
+}  // namespace
+
+bool entry_has_version(const idlab_plugin_entry_t* entry) {
+    return entry && IDLAB_HAS_FIELD(entry, idlab_plugin_entry_t, abi_version);
+}
+
+bool entry_is_complete(const idlab_plugin_entry_t& entry) {
+    return IDLAB_HAS_FIELD(&entry, idlab_plugin_entry_t, components) && entry.id && *entry.id;
+}
+
+std::string check_components(const idlab_plugin_entry_t& entry) {
+    if (entry.component_count > 0 && !entry.components)
+        return "declares " + std::to_string(entry.component_count) + " components but no list";
+    for (uint32_t i = 0; i < entry.component_count; ++i) {
+        std::string why = describe_component(entry.components[i], i);
+        if (!why.empty()) return why;
+    }
+    return "";
+}
+
+std::string version_string(const idlab_version_t& v) {
+    return std::to_string(v.major) + "." + std::to_string(v.minor);
+}
+
+}  // namespace idlab::host

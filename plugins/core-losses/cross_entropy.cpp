@@ -1,0 +1,179 @@
+#include "cross_entropy.hpp"
+
+#include "softmax_cross_entropy.hpp"
+#include "unit_rows.hpp"
+
+#include <idlab/seeded_uniform.hpp>
+
+#include <cblas.h>
+
+#include <cmath>
+#include <cstring>
+
+// Row normalisation (case C3) is a projection, not a reparametrisation. The paper optimises over
+// heads with unit rows (Thm. 1C) and does not say how the constraint is kept; the official code
+// that produced its Table 2 rescales every row of W to unit norm in place, outside autograd,
+// before each forward pass (reference-code.md §1.4, paper-spec.md §2.2 and §6.4). So the forward
+// uses the projected W, dL/dW is the plain gradient at that W, and the optimizer state is left
+// alone. A reparametrisation W = V / |V| would instead pass only the tangential part
+// (I - w w^T) g / |v| to V: same constrained optimum, different trajectory. We follow the code,
+// which is what the reproduced numbers depend on.
+
+namespace idlab::core {
+
+idlab::ComponentSpec CrossEntropy::spec() {
+    using idlab::Param;
+    idlab::ComponentSpec s;
+    s.id = "core.cross_entropy";
+    s.version = "1.0.0";
+    s.summary = "cross-entropy over a bias-free linear head (DIET with target = \"index\")";
+    s.doc =
+        "logits = beta * features W^T with a learned head W [classes, dim] (no bias, PyTorch "
+        "nn.Linear initialisation); mean cross-entropy over the batch. The number of classes is "
+        "the cardinality of the target field. normalize_rows projects each row of W to unit "
+        "norm before every forward pass (case C3); normalize_features divides the features by "
+        "their L2 norm (cases C1/C2).";
+    s.devices = IDLAB_DEVICE_CPU;
+    s.params = {
+        Param::string("target", "\"label\"",
+                      "data field holding the class: \"label\" (supervised) or \"index\" (DIET)")
+            .one_of("label|index"),
+        Param::boolean("normalize_rows", "false",
+                       "project every row of W to unit norm before each forward pass (case C3)"),
+        Param::boolean("normalize_features", "false",
+                       "divide the features by their L2 norm before the head (cases C1/C2)"),
+        Param::boolean("learn_temperature", "false",
+                       "train the inverse temperature beta that multiplies the logits"),
+        Param::floating("temperature_init", "1.0",
+                        "inverse temperature beta: its start value, or its fixed value when "
+                        "learn_temperature = false")
+            .above(0),
+        Param::floating("label_smoothing", "0.0",
+                        "PyTorch label smoothing: target = (1 - eps) onehot + eps / classes")
+            .at_least(0)
+            .below(1),
+    };
+    return s;
+}
+
+CrossEntropy::CrossEntropy(const idlab::CreateContext& ctx, const idlab::Config& config) {
+    if (ctx.device().device_type != kDLCPU)
+        throw idlab::Error(IDLAB_STATUS_UNSUPPORTED, "core.cross_entropy runs on the CPU only");
+    dim_ = ctx.input_dim();
+    if (dim_ < 1) idlab::argument_error("core.cross_entropy: the feature width must be at least 1");
+
+    target_ = config.get_string("target");
+    if (target_ != "label" && target_ != "index")
+        idlab::config_error("target", "target must be \"label\" or \"index\", got \"" + target_ + "\"");
+    const idlab_field_desc_t* field = ctx.find_field(target_);
+    if (!field)
+        idlab::config_error("target", "target = \"" + target_ + "\" needs the data field '" +
+                                          target_ + "', but the data does not provide it");
+    if (field->dtype != IDLAB_DTYPE_I64 || field->width != 0 || field->cardinality < 1)
+        idlab::config_error("target", "the data field '" + target_ +
+                                          "' is not categorical (one i64 class per sample with a "
+                                          "cardinality), so it cannot be a classification target");
+    classes_ = field->cardinality;
+    inputs_ = {target_};
+
+    normalize_rows_ = config.get_bool("normalize_rows");
+    normalize_features_ = config.get_bool("normalize_features");
+    learn_temperature_ = config.get_bool("learn_temperature");
+    const double beta = config.get_float("temperature_init");
+    if (!(beta > 0.0 && std::isfinite(beta)))
+        idlab::config_error("temperature_init", "temperature_init must be a finite number > 0");
+    beta_ = static_cast<float>(beta);
+    const double smoothing = config.get_float("label_smoothing");
+    if (!(smoothing >= 0.0 && smoothing < 1.0))
+        idlab::config_error("label_smoothing", "label_smoothing must lie in [0, 1)");
+    smoothing_ = static_cast<float>(smoothing);
+
+    // PyTorch nn.Linear(dim, classes, bias=False): W ~ U(-1/sqrt(dim), 1/sqrt(dim)).
+    const float bound = static_cast<float>(1.0 / std::sqrt(static_cast<double>(dim_)));
+    head_.resize(classes_ * dim_);
+    idlab::SeededUniform rng(ctx.seed(), "loss", "head.weight");
+    for (float& w : head_) w = rng.symmetric(bound);
+    head_grad_.assign(head_.size(), 0.0f);
+
+    add_parameter("head.weight", head_.data(), head_grad_.data(), {classes_, dim_});
+    if (learn_temperature_) add_parameter("beta", &beta_, &beta_grad_, {1});
+}
+
+void CrossEntropy::ensure_capacity(int64_t batch) {
+    if (batch <= capacity_) return;
+    scores_.resize(batch * classes_);
+    if (normalize_features_) {
+        unit_features_.resize(batch * dim_);
+        feature_norms_.resize(batch);
+        unit_grad_.resize(batch * dim_);
+    }
+    capacity_ = batch;
+}
+
+void CrossEntropy::check_targets(const int64_t* targets, int64_t batch) const {
+    for (int64_t r = 0; r < batch; ++r)
+        if (targets[r] < 0 || targets[r] >= classes_)
+            idlab::argument_error("core.cross_entropy: " + target_ + " value " +
+                                  std::to_string(targets[r]) + " (row " + std::to_string(r) +
+                                  ") is outside [0, " + std::to_string(classes_) + ")");
+}
+
+double CrossEntropy::forward(const idlab_exec_ctx_t& /*ctx*/, const DLTensor& features,
+                             const idlab::TensorSet& inputs, DLTensor* dfeatures) {
+    idlab::require_tensor(features, "features", IDLAB_DTYPE_F32, -1, dim_);
+    const int64_t batch = features.shape[0];
+    if (batch < 1) idlab::argument_error("features: the batch is empty");
+    const DLTensor& target = inputs.get(target_);
+    idlab::require_tensor(target, target_.c_str(), IDLAB_DTYPE_I64, batch, 0);
+    if (dfeatures) idlab::require_tensor(*dfeatures, "dfeatures", IDLAB_DTYPE_F32, batch, dim_);
+    const int64_t* targets = idlab::data_of<int64_t>(target);
+    check_targets(targets, batch);
+    ensure_capacity(batch);
+
+    if (normalize_rows_) normalize_rows(head_.data(), classes_, dim_, nullptr);
+
+    const float* f = idlab::data_of<float>(features);
+    if (normalize_features_) {
+        std::memcpy(unit_features_.data(), f, sizeof(float) * batch * dim_);
+        normalize_rows(unit_features_.data(), batch, dim_, feature_norms_.data());
+        f = unit_features_.data();
+    }
+
+    const int b = static_cast<int>(batch), k = static_cast<int>(classes_),
+              d = static_cast<int>(dim_);
+    // scores[batch, classes] = f[batch, dim] W^T; the kernel applies beta.
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, k, d, 1.0f, f, d, head_.data(), d,
+                0.0f, scores_.data(), k);
+    const bool want_grad = dfeatures != nullptr;
+    const double loss =
+        softmax_cross_entropy(scores_.data(), targets, batch, classes_, beta_, smoothing_,
+                              want_grad, 1.0f / static_cast<float>(batch)) /
+        static_cast<double>(batch);
+    if (!want_grad) return loss;
+
+    // scores_ now holds G = dL/dlogits; the logits are beta * f W^T.
+    const float* g = scores_.data();
+    // dL/dW = beta G^T f, first without beta: dL/dbeta = sum_ij G_ij (f W^T)_ij = <G^T f, W>
+    // costs classes * dim this way instead of batch * classes.
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, d, b, 1.0f, g, k, f, d, 0.0f,
+                head_grad_.data(), d);
+    if (learn_temperature_) {
+        double dbeta = 0.0;
+        for (size_t i = 0; i < head_.size(); ++i)
+            dbeta += static_cast<double>(head_grad_[i]) * head_[i];
+        beta_grad_ = static_cast<float>(dbeta);
+    }
+    if (beta_ != 1.0f)
+        for (float& v : head_grad_) v *= beta_;
+    // dL/df = beta G W, then back through the feature normalisation when there is one.
+    float* df = idlab::data_of<float>(*dfeatures);
+    float* df_unit = normalize_features_ ? unit_grad_.data() : df;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, d, k, beta_, g, k, head_.data(), d,
+                0.0f, df_unit, d);
+    if (normalize_features_)
+        unit_rows_backward(unit_features_.data(), feature_norms_.data(), unit_grad_.data(), batch,
+                           dim_, df);
+    return loss;
+}
+
+}  // namespace idlab::core

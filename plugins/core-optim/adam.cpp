@@ -1,0 +1,83 @@
+#include "adam.hpp"
+
+#include <cmath>
+
+namespace idlab::core {
+
+idlab::ComponentSpec Adam::spec() {
+    using idlab::Param;
+    idlab::ComponentSpec s;
+    s.id = "core.adam";
+    s.version = "1.0.0";
+    s.summary = "Adam with PyTorch semantics (bias-corrected moments, L2 weight decay)";
+    s.doc =
+        "torch.optim.Adam without amsgrad: moments m, v with bias correction; weight_decay adds "
+        "weight_decay * p to the gradient (L2, not AdamW).";
+    s.devices = IDLAB_DEVICE_CPU;
+    s.params = {
+        Param::floating("lr", "1e-3", "learning rate").above(0),
+        Param::floating("beta1", "0.9", "decay of the first moment").at_least(0).below(1),
+        Param::floating("beta2", "0.999", "decay of the second moment").at_least(0).below(1),
+        Param::floating("eps", "1e-8", "added to the denominator").at_least(0),
+        Param::floating("weight_decay", "0.0", "L2 penalty added to the gradient").at_least(0),
+    };
+    return s;
+}
+
+Adam::Adam(const idlab::CreateContext& ctx, const idlab::Config& config)
+    : lr_(config.get_float("lr")),
+      beta1_(config.get_float("beta1")),
+      beta2_(config.get_float("beta2")),
+      eps_(config.get_float("eps")),
+      weight_decay_(config.get_float("weight_decay")) {
+    if (ctx.device().device_type != kDLCPU)
+        throw idlab::Error(IDLAB_STATUS_UNSUPPORTED, "core.adam runs on the CPU only");
+    if (!(lr_ > 0.0)) idlab::config_error("lr", "lr must be > 0");
+    if (!(beta1_ >= 0.0 && beta1_ < 1.0)) idlab::config_error("beta1", "beta1 must lie in [0, 1)");
+    if (!(beta2_ >= 0.0 && beta2_ < 1.0)) idlab::config_error("beta2", "beta2 must lie in [0, 1)");
+    if (!(eps_ >= 0.0)) idlab::config_error("eps", "eps must be >= 0");
+    if (!(weight_decay_ >= 0.0)) idlab::config_error("weight_decay", "weight_decay must be >= 0");
+}
+
+void Adam::bind(const idlab_param_view_t* params, uint32_t count) {
+    params_ = bind_parameters(params, count, "core.adam");
+    m_.clear();
+    v_.clear();
+    for (const BoundParameter& p : params_) {
+        m_.emplace_back(p.size, 0.0f);
+        v_.emplace_back(p.size, 0.0f);
+    }
+    steps_ = 0;
+    bound_ = true;
+}
+
+void Adam::step(const idlab_exec_ctx_t& /*ctx*/) {
+    if (!bound_) idlab::argument_error("core.adam: step() before bind()");
+    ++steps_;
+    // Scalars in double, element math in float32, as PyTorch's single-tensor Adam does.
+    const double t = static_cast<double>(steps_);
+    const double bias_correction1 = 1.0 - std::pow(beta1_, t);
+    const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(beta2_, t));
+    const float neg_step_size = static_cast<float>(-lr_ / bias_correction1);
+    const float bc2_sqrt = static_cast<float>(bias_correction2_sqrt);
+    const float b1 = static_cast<float>(beta1_), b2 = static_cast<float>(beta2_);
+    const float one_minus_b1 = static_cast<float>(1.0 - beta1_);
+    const float one_minus_b2 = static_cast<float>(1.0 - beta2_);
+    const float eps = static_cast<float>(eps_), wd = static_cast<float>(weight_decay_);
+
+    for (size_t k = 0; k < params_.size(); ++k) {
+        float* p = params_[k].value;
+        const float* grad = params_[k].grad;
+        float* m = m_[k].data();
+        float* v = v_[k].data();
+        for (int64_t i = 0; i < params_[k].size; ++i) {
+            const float g = wd != 0.0f ? grad[i] + wd * p[i] : grad[i];
+            m[i] = b1 * m[i] + one_minus_b1 * g;
+            v[i] = b2 * v[i] + one_minus_b2 * g * g;
+            const float denom = std::sqrt(v[i]) / bc2_sqrt + eps;
+            p[i] += neg_step_size * (m[i] / denom);
+        }
+    }
+}
+
+}  // namespace idlab::core

@@ -56,9 +56,11 @@ int command_plugins(int argc, char** argv) {
     const std::string& id = args->positionals[1];
     Lookup found = registry.find(id, IDLAB_DEVICE_CPU | IDLAB_DEVICE_CUDA);
     if (!found.component) {
-        // An unavailable plugin's components are still worth describing.
+        // An unavailable or clashing component is still worth describing, but a recipe cannot
+        // use it: say why first.
         for (const ComponentRef& c : registry.components())
             if (id == c.desc->id) found.component = &c;
+        if (found.component) std::fprintf(stderr, "warning: %s\n", found.error.c_str());
     }
     if (!found.component) {
         std::fprintf(stderr, "idlab plugins describe: %s\n", found.error.c_str());

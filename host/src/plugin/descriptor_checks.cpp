@@ -41,8 +41,16 @@ bool entry_has_version(const idlab_plugin_entry_t* entry) {
     return entry && IDLAB_HAS_FIELD(entry, idlab_plugin_entry_t, abi_version);
 }
 
-bool entry_is_complete(const idlab_plugin_entry_t& entry) {
-    return IDLAB_HAS_FIELD(&entry, idlab_plugin_entry_t, components) && entry.id && *entry.id;
+std::string check_entry(const idlab_plugin_entry_t& entry) {
+    // `components` is the last field of ABI 1.0; later fields are read only when present.
+    if (!IDLAB_HAS_FIELD(&entry, idlab_plugin_entry_t, components))
+        return "struct_size " + std::to_string(entry.struct_size) +
+               " is smaller than an ABI 1.0 entry (" +
+               std::to_string(offsetof(idlab_plugin_entry_t, components) +
+                              sizeof(entry.components)) +
+               " bytes)";
+    if (!entry.id || !*entry.id) return "it has no plugin id";
+    return "";
 }
 
 std::string check_components(const idlab_plugin_entry_t& entry) {

@@ -11,8 +11,9 @@ namespace idlab::host {
 // True when the entry is readable far enough to compare ABI versions.
 bool entry_has_version(const idlab_plugin_entry_t* entry);
 
-// True when the entry holds every field of ABI 1.0 and has an id.
-bool entry_is_complete(const idlab_plugin_entry_t& entry);
+// "" when the entry holds every field of ABI 1.0 and names its plugin; otherwise why not
+// ("struct_size 40 is smaller than an ABI 1.0 entry (104 bytes)", "it has no plugin id").
+std::string check_entry(const idlab_plugin_entry_t& entry);
 
 // "" when every component descriptor and parameter spec is usable; otherwise why not
 // ("component #2 has no id", "component 'x.y' has kind 9").

@@ -147,10 +147,15 @@ bool Registry::load_file(const fs::path& file_in) {
         return m.refuse(file, "no entry point '" IDLAB_PLUGIN_ENTRY_SYMBOL "' in '" + file + "'");
     auto& entry_fn = loaded.get<const idlab_plugin_entry_t*()>(IDLAB_PLUGIN_ENTRY_SYMBOL);
     const idlab_plugin_entry_t* entry = entry_fn();
+    if (!entry)
+        return m.refuse(file,
+                        "plugin '" + file + "': " IDLAB_PLUGIN_ENTRY_SYMBOL "() returned NULL");
 
     // 3. Versions before anything else: another major's layout cannot be trusted.
-    const std::string invalid = "plugin '" + file + "' returned an invalid entry descriptor";
-    if (!entry_has_version(entry)) return m.refuse(file, invalid);
+    const std::string invalid = "plugin '" + file + "' returned an invalid entry descriptor: ";
+    if (!entry_has_version(entry))
+        return m.refuse(file, invalid + "struct_size " + std::to_string(entry->struct_size) +
+                                  " is too small to hold the ABI version");
     const idlab_version_t host = IDLAB_ABI_VERSION_INIT;
     const idlab_version_t built = entry->abi_version;
     if (built.major != host.major)
@@ -162,7 +167,7 @@ bool Registry::load_file(const fs::path& file_in) {
                                   version_string(built) + ", newer than this host's ABI " +
                                   version_string(host) +
                                   "; update idlab or rebuild the plugin against this SDK");
-    if (!entry_is_complete(*entry)) return m.refuse(file, invalid);
+    if (std::string why = check_entry(*entry); !why.empty()) return m.refuse(file, invalid + why);
     if (std::string why = check_components(*entry); !why.empty())
         return m.refuse(file, "plugin '" + file + "' declares an invalid component: " + why);
 

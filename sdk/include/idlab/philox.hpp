@@ -80,7 +80,13 @@ IDLAB_HOST_DEVICE inline uint64_t mulhi64(uint64_t a, uint64_t b) {
 #if defined(__CUDA_ARCH__)
     return __umul64hi(a, b);
 #else
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(a) * b) >> 64);
+    // Four 32x32 products: portable and warning-free under -pedantic (no __int128).
+    const uint64_t a_lo = a & 0xffffffffu, a_hi = a >> 32;
+    const uint64_t b_lo = b & 0xffffffffu, b_hi = b >> 32;
+    const uint64_t lo_lo = a_lo * b_lo, hi_lo = a_hi * b_lo;
+    const uint64_t lo_hi = a_lo * b_hi, hi_hi = a_hi * b_hi;
+    const uint64_t middle = (lo_lo >> 32) + (hi_lo & 0xffffffffu) + lo_hi;
+    return hi_hi + (hi_lo >> 32) + (middle >> 32);
 #endif
 }
 }  // namespace philox_detail

@@ -35,7 +35,7 @@ extern "C" {
 /* ---------------------------------------------------------------- versions */
 
 #define IDLAB_ABI_VERSION_MAJOR 1
-#define IDLAB_ABI_VERSION_MINOR 0
+#define IDLAB_ABI_VERSION_MINOR 1
 #define IDLAB_ABI_VERSION_PATCH 0
 
 typedef struct idlab_version {
@@ -268,6 +268,7 @@ typedef struct idlab_instance {
 #define IDLAB_IFACE_OPTIMIZER "idlab.optimizer/1"
 #define IDLAB_IFACE_METRIC "idlab.metric/1"
 #define IDLAB_IFACE_PARAMETERS "idlab.parameters/1"
+#define IDLAB_IFACE_CONSTANTS "idlab.constants/1"   /* since ABI 1.1 */
 
 /* Data process: draws a fresh batch of named fields. */
 typedef struct idlab_data_i {
@@ -306,6 +307,12 @@ typedef struct idlab_loss_i {
     idlab_status_t (*forward)(idlab_instance_t* self, const idlab_exec_ctx_t* ctx,
                               const DLTensor* features, const idlab_tensor_set_t* inputs,
                               double* loss, DLTensor* dfeatures, idlab_error_t* err);
+    /* Since ABI 1.1 (check IDLAB_HAS_FIELD): the data fields the encoder encodes for this loss,
+     * e.g. {"x", "x_pos"} for a contrastive loss. The host stacks them along the batch, so
+     * `features` and `dfeatures` have view_count() * batch rows: view v occupies rows
+     * [v * batch, (v + 1) * batch). Absent, NULL or 0 views: just {"x"}. */
+    uint32_t (*view_count)(const idlab_instance_t* self);
+    const char* (*view_name)(const idlab_instance_t* self, uint32_t index);
 } idlab_loss_i;
 
 /* Optimizer: updates parameters in place from their gradients. */
@@ -339,6 +346,16 @@ typedef struct idlab_parameters_i {
     uint32_t (*count)(const idlab_instance_t* self);
     idlab_status_t (*get)(const idlab_instance_t* self, uint32_t index, idlab_param_view_t* out);
 } idlab_parameters_i;
+
+/* Optional, since ABI 1.1, for any instance with fixed named tensors a metric may read, e.g. the
+ * cluster vectors of a data process. A metric names them "<stage>.<name>" ("data.cluster_vectors");
+ * it names trainable parameters the same way ("loss.head.weight"). Views stay valid until the
+ * instance is destroyed; their contents may change between steps (parameters). */
+typedef struct idlab_constants_i {
+    uint32_t struct_size;
+    uint32_t (*count)(const idlab_instance_t* self);
+    idlab_status_t (*get)(const idlab_instance_t* self, uint32_t index, idlab_named_tensor_t* out);
+} idlab_constants_i;
 
 /* --------------------------------------------------------------- components */
 

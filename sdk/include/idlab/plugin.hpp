@@ -294,6 +294,8 @@ public:
 
     uint32_t parameter_count() const { return static_cast<uint32_t>(params_.size()); }
     const idlab_param_view_t& parameter(uint32_t i) const { return params_[i].view; }
+    uint32_t constant_count() const { return static_cast<uint32_t>(constants_.size()); }
+    const idlab_named_tensor_t& constant(uint32_t i) const { return constants_[i].view; }
 
 protected:
     // Exposes a float32 parameter and its gradient (same shape), both owned by the component
@@ -310,24 +312,49 @@ protected:
         r.view.grad = make_view(grad, r.shape);
     }
 
+    // Exposes a fixed tensor (cluster vectors, a concentration ...) that metrics can read as
+    // "<stage>.<name>"; owned by the component and kept at the same address for its lifetime.
+    template <class T>
+    void add_constant(const std::string& name, const T* data, std::vector<int64_t> shape) {
+        static_assert(std::is_same_v<T, float> || std::is_same_v<T, double> ||
+                          std::is_same_v<T, int64_t>,
+                      "constants are f32, f64 or i64");
+        constants_.emplace_back();
+        Constant& c = constants_.back();
+        c.name = name;
+        c.shape = std::move(shape);
+        const DLDataType dtype = std::is_same_v<T, float>    ? DLDataType{kDLFloat, 32, 1}
+                                 : std::is_same_v<T, double> ? DLDataType{kDLFloat, 64, 1}
+                                                             : DLDataType{kDLInt, 64, 1};
+        c.view.name = c.name.c_str();
+        c.view.tensor = make_view(const_cast<T*>(data), c.shape, dtype);
+    }
+
 private:
     struct Registered {
         std::string name;
         std::vector<int64_t> shape;
         idlab_param_view_t view{};
     };
-    static DLTensor make_view(float* data, std::vector<int64_t>& shape) {
+    struct Constant {
+        std::string name;
+        std::vector<int64_t> shape;
+        idlab_named_tensor_t view{};
+    };
+    static DLTensor make_view(void* data, std::vector<int64_t>& shape,
+                              DLDataType dtype = DLDataType{kDLFloat, 32, 1}) {
         DLTensor t{};
         t.data = data;
         t.device = DLDevice{kDLCPU, 0};
         t.ndim = static_cast<int>(shape.size());
-        t.dtype = DLDataType{kDLFloat, 32, 1};
+        t.dtype = dtype;
         t.shape = shape.data();
         t.strides = nullptr;
         t.byte_offset = 0;
         return t;
     }
     std::deque<Registered> params_;  // deque: views keep stable addresses
+    std::deque<Constant> constants_;
 };
 
 class Data : public Component {
@@ -350,6 +377,12 @@ class Loss : public Component {
 public:
     static constexpr idlab_kind_t kind = IDLAB_KIND_LOSS;
     virtual const std::vector<std::string>& inputs() const = 0;
+    // The fields the encoder encodes for this loss, stacked along the batch in this order
+    // (features has views().size() * batch rows). Most losses read just "x".
+    virtual const std::vector<std::string>& views() const {
+        static const std::vector<std::string> x_only{"x"};
+        return x_only;
+    }
     // Returns the mean loss; fills dfeatures and the head's gradients when dfeatures != nullptr.
     virtual double forward(const idlab_exec_ctx_t& ctx, const DLTensor& features,
                            const TensorSet& inputs, DLTensor* dfeatures) = 0;
@@ -393,6 +426,19 @@ inline const idlab_parameters_i* parameters_vtable() {
             const Component& c = self_as<Component>(self);
             if (i >= c.parameter_count()) return IDLAB_STATUS_INVALID_ARGUMENT;
             *out = c.parameter(i);
+            return IDLAB_STATUS_OK;
+        }};
+    return &vt;
+}
+
+inline const idlab_constants_i* constants_vtable() {
+    static const idlab_constants_i vt = {
+        sizeof(idlab_constants_i),
+        [](const idlab_instance_t* self) { return self_as<Component>(self).constant_count(); },
+        [](const idlab_instance_t* self, uint32_t i, idlab_named_tensor_t* out) -> idlab_status_t {
+            const Component& c = self_as<Component>(self);
+            if (i >= c.constant_count()) return IDLAB_STATUS_INVALID_ARGUMENT;
+            *out = c.constant(i);
             return IDLAB_STATUS_OK;
         }};
     return &vt;
@@ -446,6 +492,13 @@ inline const idlab_loss_i* loss_vtable() {
             return guarded(err, [&] {
                 *loss = self_as<Loss>(self).forward(*ctx, *features, TensorSet(inputs), dfeatures);
             });
+        },
+        [](const idlab_instance_t* self) {
+            return static_cast<uint32_t>(self_as<Loss>(self).views().size());
+        },
+        [](const idlab_instance_t* self, uint32_t i) -> const char* {
+            const auto& v = self_as<Loss>(self).views();
+            return i < v.size() ? v[i].c_str() : nullptr;
         }};
     return &vt;
 }
@@ -547,6 +600,7 @@ struct Descriptor {
         if (std::strcmp(iface, kind_interface_id(T::kind)) == 0)
             return static_cast<Instance*>(self->impl)->kind_vtable;
         if (std::strcmp(iface, IDLAB_IFACE_PARAMETERS) == 0) return parameters_vtable();
+        if (std::strcmp(iface, IDLAB_IFACE_CONSTANTS) == 0) return constants_vtable();
         return nullptr;
     }
 

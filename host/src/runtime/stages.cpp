@@ -2,6 +2,7 @@
 
 #include "runtime/config_storage.hpp"
 
+#include <cstddef>
 #include <cstring>
 
 namespace idlab::host {
@@ -62,9 +63,11 @@ const void* InstanceHandle::interface(const char* id, uint32_t min_size) const {
 }
 
 namespace {
+// min_size: the vtable size of the oldest ABI minor this host still loads (fields added
+// later are read only after checking struct_size).
 template <class VT>
-const VT* require_interface(const InstanceHandle& h, const char* id) {
-    auto vt = static_cast<const VT*>(h.interface(id, sizeof(VT)));
+const VT* require_interface(const InstanceHandle& h, const char* id, size_t min_size = sizeof(VT)) {
+    auto vt = static_cast<const VT*>(h.interface(id, static_cast<uint32_t>(min_size)));
     if (!vt)
         throw ComponentFailure(h.stage(), h.id(), -1, IDLAB_STATUS_UNSUPPORTED,
                                std::string("component does not provide the interface ") + id, "");
@@ -112,7 +115,9 @@ void EncoderStage::backward(const idlab_exec_ctx_t& ctx, const DLTensor& dfeatur
 // ------------------------------------------------------------------ loss
 
 LossStage::LossStage(const StageConfig& stage, const idlab_create_ctx_t& ctx)
-    : handle_(stage, ctx), vt_(require_interface<idlab_loss_i>(handle_, IDLAB_IFACE_LOSS)) {}
+    : handle_(stage, ctx),
+      vt_(require_interface<idlab_loss_i>(handle_, IDLAB_IFACE_LOSS,
+                                          offsetof(idlab_loss_i, view_count))) {}
 
 std::vector<std::string> LossStage::inputs() const {
     std::vector<std::string> out;
@@ -121,6 +126,23 @@ std::vector<std::string> LossStage::inputs() const {
         const char* name = vt_->input_name(handle_.raw(), i);
         out.emplace_back(name ? name : "");
     }
+    return out;
+}
+
+std::vector<std::string> LossStage::views() const {
+    std::vector<std::string> out;
+    // view_count arrived in ABI 1.1: a loss built against 1.0 encodes just "x".
+    const bool has_views = IDLAB_HAS_FIELD(vt_, idlab_loss_i, view_name) && vt_->view_count &&
+                           vt_->view_name;
+    const uint32_t n = has_views ? vt_->view_count(handle_.raw()) : 0;
+    for (uint32_t i = 0; i < n; ++i) {
+        const char* name = vt_->view_name(handle_.raw(), i);
+        if (!name || !*name)
+            throw ComponentFailure(handle_.stage(), handle_.id(), -1, IDLAB_STATUS_INTERNAL,
+                                   "view " + std::to_string(i) + " has no name", "");
+        out.emplace_back(name);
+    }
+    if (out.empty()) out.emplace_back("x");
     return out;
 }
 
@@ -194,6 +216,23 @@ std::vector<idlab_param_view_t> parameters_of(const InstanceHandle& handle) {
         view.struct_size = sizeof(view);
         handle.check(vt->get(handle.raw(), i, &view), -1);
         out.push_back(view);
+    }
+    return out;
+}
+
+std::vector<idlab_named_tensor_t> constants_of(const InstanceHandle& handle) {
+    std::vector<idlab_named_tensor_t> out;
+    auto vt = static_cast<const idlab_constants_i*>(
+        handle.interface(IDLAB_IFACE_CONSTANTS, sizeof(idlab_constants_i)));
+    if (!vt) return out;
+    uint32_t n = vt->count(handle.raw());
+    for (uint32_t i = 0; i < n; ++i) {
+        idlab_named_tensor_t item{};
+        handle.check(vt->get(handle.raw(), i, &item), -1);
+        if (!item.name)
+            throw ComponentFailure(handle.stage(), handle.id(), -1, IDLAB_STATUS_INTERNAL,
+                                   "constant " + std::to_string(i) + " has no name", "");
+        out.push_back(item);
     }
     return out;
 }

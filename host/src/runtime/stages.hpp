@@ -78,6 +78,8 @@ class LossStage {
 public:
     LossStage(const StageConfig& stage, const idlab_create_ctx_t& ctx);
     std::vector<std::string> inputs() const;
+    // The fields the encoder encodes for this loss, stacked along the batch ({"x"} by default).
+    std::vector<std::string> views() const;
     double forward(const idlab_exec_ctx_t& ctx, const DLTensor& features,
                    const idlab_tensor_set_t& inputs, DLTensor* dfeatures);
     const InstanceHandle& handle() const { return handle_; }
@@ -115,5 +117,8 @@ private:
 
 // Every trainable parameter an instance exposes (none when it has no parameters interface).
 std::vector<idlab_param_view_t> parameters_of(const InstanceHandle& handle);
+
+// Every constant an instance exposes (none when it has no constants interface).
+std::vector<idlab_named_tensor_t> constants_of(const InstanceHandle& handle);
 
 }  // namespace idlab::host

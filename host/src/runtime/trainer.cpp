@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 
 namespace idlab::host {
 
@@ -104,6 +105,24 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recip
                                                     std::to_string(dim));
 
     loss_ = std::make_unique<LossStage>(recipe.loss, create_context(host, seed, "loss", fields_, dim));
+    views_ = loss_->views();
+    for (const std::string& view : views_) {
+        const idlab_field_desc_t* f = find_field(fields_, view);
+        if (!f || f->dtype != IDLAB_DTYPE_F32 || f->width != x->width)
+            throw WiringError(recipe.loss.where,
+                              "loss '" + recipe.loss.kind + "' encodes field '" + view +
+                                  "', which data '" + recipe.data.kind +
+                                  "' does not provide as a float [batch, " +
+                                  std::to_string(x->width) + "] like 'x' (it provides: " +
+                                  field_list(fields_) + ")");
+    }
+    // Tensors metrics may name as "<stage>.<name>": every parameter and constant.
+    for (const InstanceHandle* h : {&data_->handle(), &encoder_->handle(), &loss_->handle()}) {
+        for (const idlab_param_view_t& p : parameters_of(*h))
+            stage_tensors_.emplace_back(h->stage() + "." + p.name, p.value);
+        for (const idlab_named_tensor_t& c : constants_of(*h))
+            stage_tensors_.emplace_back(h->stage() + "." + c.name, c.tensor);
+    }
     optimizer_ = std::make_unique<OptimizerStage>(
         recipe.optimizer, create_context(host, seed, "optimizer", fields_, 0));
     for (const StageConfig& m : recipe.metrics)
@@ -113,8 +132,11 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recip
     // Buffers, allocated once.
     train_.allocate(fields_, batch_);
     eval_.allocate(fields_, eval_samples_);
-    features_ = TensorBuffer("features", IDLAB_DTYPE_F32, {batch_, dim});
-    dfeatures_ = TensorBuffer("dfeatures", IDLAB_DTYPE_F32, {batch_, dim});
+    const int64_t encoded_rows = batch_ * static_cast<int64_t>(views_.size());
+    if (views_.size() > 1 || views_.front() != "x")
+        stacked_ = TensorBuffer("encoder_input", IDLAB_DTYPE_F32, {encoded_rows, x->width});
+    features_ = TensorBuffer("features", IDLAB_DTYPE_F32, {encoded_rows, dim});
+    dfeatures_ = TensorBuffer("dfeatures", IDLAB_DTYPE_F32, {encoded_rows, dim});
     eval_features_ = TensorBuffer("features", IDLAB_DTYPE_F32, {eval_samples_, dim});
 
     // The loss reads the fields it names.
@@ -133,13 +155,20 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recip
     baseline_inputs_.resize(metrics_.size());
     for (size_t i = 0; i < metrics_.size(); ++i) {
         auto inputs = metrics_[i]->inputs();
-        for (const std::string& name : inputs)
-            if (name != "features" && !find_field(fields_, name))
+        for (const std::string& name : inputs) {
+            if (name == "features" || find_field(fields_, name)) continue;
+            bool is_stage_tensor = false;
+            std::string stage_names;
+            for (const auto& [tensor_name, tensor] : stage_tensors_) {
+                is_stage_tensor = is_stage_tensor || tensor_name == name;
+                stage_names += ", " + tensor_name;
+            }
+            if (!is_stage_tensor)
                 throw WiringError(recipe.metrics[i].where,
-                                  "metric '" + recipe.metrics[i].kind + "' needs field '" + name +
-                                      "', which data '" + recipe.data.kind +
-                                      "' does not provide (it provides: features, " +
-                                      field_list(fields_) + ")");
+                                  "metric '" + recipe.metrics[i].kind + "' needs '" + name +
+                                      "', which this pipeline does not provide (it provides: "
+                                      "features, " + field_list(fields_) + stage_names + ")");
+        }
         build_input_set(inputs, eval_, &eval_features_, metric_items_[i], metric_inputs_[i]);
         build_input_set(inputs, eval_, eval_.find("x"), baseline_items_[i], baseline_inputs_[i]);
         for (const std::string& v : metrics_[i]->value_names()) {
@@ -182,6 +211,8 @@ void Trainer::build_input_set(const std::vector<std::string>& names, FieldBuffer
         }
         for (const auto& item : fields.items)
             if (name == item.name) items.push_back(item);
+        for (const auto& [tensor_name, tensor] : stage_tensors_)
+            if (name == tensor_name) items.push_back(idlab_named_tensor_t{tensor_name.c_str(), tensor});
     }
     set.count = static_cast<uint32_t>(items.size());
     set.items = items.data();
@@ -239,7 +270,13 @@ RunSummary Trainer::run(Progress& progress,
             spdlog::info("baseline (features = x): {} = {:.4f}", name, value);
     }
 
-    DLTensor x = train_.find("x")->view();
+    // The encoder's input: "x" itself, or the loss's views copied one after the other.
+    std::vector<TensorBuffer*> view_fields;
+    for (const std::string& v : views_) view_fields.push_back(train_.find(v));
+    const bool stacked = stacked_.rows() > 0;
+    DLTensor x = stacked ? stacked_.view() : train_.find("x")->view();
+    const size_t view_bytes = static_cast<size_t>(batch_ * view_fields.front()->row_elements()) *
+                              view_fields.front()->element_bytes();
     DLTensor features = features_.view();
     DLTensor dfeatures = dfeatures_.view();
     double loss_sum = 0.0;
@@ -256,6 +293,9 @@ RunSummary Trainer::run(Progress& progress,
         const auto ts = Clock::now();
         idlab_exec_ctx_t ctx = context(true, IDLAB_RNG_STREAM_TRAIN, static_cast<uint64_t>(step), step);
         data_->sample(ctx, batch_, train_.set);
+        if (stacked)
+            for (size_t v = 0; v < view_fields.size(); ++v)
+                std::memcpy(stacked_.as<char>() + v * view_bytes, view_fields[v]->data(), view_bytes);
         encoder_->forward(ctx, x, features);
         double loss = loss_->forward(ctx, features, loss_inputs_, &dfeatures);
         encoder_->backward(ctx, dfeatures);

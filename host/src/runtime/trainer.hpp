@@ -82,6 +82,12 @@ private:
     std::vector<std::string> value_names_;
 
     FieldBuffers train_, eval_;
+    // The loss's views (fields the encoder encodes, stacked along the batch); when there is more
+    // than "x", `stacked_` holds them one after the other.
+    std::vector<std::string> views_;
+    TensorBuffer stacked_;
+    // Named tensors of the stages that metrics may read: "data.cluster_vectors", "loss.head.weight".
+    std::vector<std::pair<std::string, DLTensor>> stage_tensors_;
     TensorBuffer features_, dfeatures_, eval_features_;
     std::vector<idlab_named_tensor_t> loss_items_;
     idlab_tensor_set_t loss_inputs_{};

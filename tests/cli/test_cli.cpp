@@ -124,7 +124,7 @@ TEST_CASE("a short run writes its folder and beats the mixing alone", "[cli][e2e
         CHECK(fs::exists(out / f));
     std::string summary = read_file(out / "summary.json");
     INFO(summary);
-    CHECK(json_value(summary, "steps") == 400);
+    CHECK(json_value(summary, "steps") == 4000);
     CHECK(json_value(summary, "steps_per_second") > 0);
     CHECK(json_value(summary, "seconds") > 0);
     const double r2 = json_value(summary, "linear_r2");
@@ -135,8 +135,8 @@ TEST_CASE("a short run writes its folder and beats the mixing alone", "[cli][e2e
     CHECK(r2 > 0.85);
     std::string metrics = read_file(out / "metrics.jsonl");
     CHECK(std::count(metrics.begin(), metrics.end(), '\n') == 2);
-    CHECK_THAT(metrics, Catch::StartsWith("{\"step\": 200, \"loss\": "));
-    CHECK_THAT(read_file(out / "log.txt"), Catch::Contains("step 400"));
+    CHECK_THAT(metrics, Catch::StartsWith("{\"step\": 2000, \"loss\": "));
+    CHECK_THAT(read_file(out / "log.txt"), Catch::Contains("step 4000"));
 
     SECTION("the same recipe and seed give an identical metrics.jsonl") {
         fs::path again = work_dir("e2e-b");
@@ -173,7 +173,7 @@ TEST_CASE("a failing component stops the run with its id, step and message", "[c
 TEST_CASE("SIGINT stops at a step boundary, evaluates and writes everything", "[cli][e2e]") {
     fs::path out = work_dir("interrupted");
     // A long run, interrupted after two seconds.
-    std::string cmd = "cd '" + std::string(IDLAB_SOURCE_DIR) + "' && timeout -s INT 2 '" + IDLAB_EXE +
+    std::string cmd = "cd '" + std::string(IDLAB_SOURCE_DIR) + "' && timeout --preserve-status -s INT 2 '" + IDLAB_EXE +
                       "' run " + recipe("e2e-small.toml") + " train.steps=1000000 train.eval_every=1000000" +
                       " --out '" + out.string() + "' >/dev/null 2>&1; echo $?";
     FILE* pipe = popen(cmd.c_str(), "r");

@@ -89,6 +89,9 @@ VmfClusters::VmfClusters(const idlab::CreateContext& ctx, const idlab::Config& c
         for (int64_t k = 0; k < dim_; ++k) v[k] *= inv;
     }
 
+    // Metrics read them as "data.cluster_vectors" (e.g. to score a head's rows against them).
+    add_constant("cluster_vectors", centers_.data(), {clusters_, dim_});
+
     vmf_ = std::make_unique<VmfSampler>(dim_, kappa);
     mixing_ = std::make_unique<MixingMlp>(dim_, layers, trials, slope,
                                           PhiloxStream::for_setup(ctx.seed(), kPurposeMixing));

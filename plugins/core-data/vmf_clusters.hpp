@@ -30,7 +30,8 @@ public:
     int64_t latent_dim() const { return dim_; }
     int64_t clusters() const { return clusters_; }
     int64_t samples() const { return samples_; }
-    // Row-major [clusters, latent_dim], unit rows.
+    // Row-major [clusters, latent_dim], unit rows; also exposed as the f64 constant
+    // "cluster_vectors" (idlab.constants/1).
     const std::vector<double>& cluster_vectors() const { return centers_; }
     const MixingMlp& mixing() const { return *mixing_; }
 

@@ -118,3 +118,29 @@ TEST_CASE("the resolved recipe writes stages in a fixed order, [[metrics]] last"
     CHECK(std::is_sorted(at.begin(), at.end()));
     CHECK(text.rfind("# Resolved by idlab", 0) == 0);
 }
+
+TEST_CASE("a [sweep] table is checked against the parameter specs and survives resolution",
+          "[recipe][resolved][sweep]") {
+    const std::string path = write_file(scratch_dir("resolved-sweep") / "r.toml",
+                                        std::string(kPipeline) +
+                                            "\n[sweep]\ndata.kappa = [5, 10.5]\ntrain.batch_size = [256, 1024]\n");
+    Loaded l = load(path);
+    REQUIRE(l.recipe);
+    REQUIRE(l.recipe->sweep.size() == 2);
+    CHECK(l.recipe->sweep[0].key == "data.kappa");
+    REQUIRE(l.recipe->sweep[0].values.size() == 2);
+    CHECK(l.recipe->sweep[0].values[0].float_value == 5.0);  // an integer, converted like any float
+    CHECK(l.recipe->sweep[0].values[1].float_value == 10.5);
+    CHECK(l.recipe->sweep[1].key == "train.batch_size");
+    CHECK(l.recipe->sweep[1].values[1].int_value == 1024);
+
+    const std::string text = l.recipe->to_toml();
+    CHECK_THAT(text, Catch::Contains("\n[sweep]\ndata.kappa = [5.0, 10.5]\ntrain.batch_size = [256, 1024]\n"));
+    const std::string again_path = write_file(scratch_dir("resolved-sweep") / "again.toml", text);
+    Loaded again = load(again_path);
+    REQUIRE(again.recipe);
+    REQUIRE(again.recipe->sweep.size() == 2);
+    CHECK(again.recipe->sweep[0].values[1].float_value == 10.5);
+    const std::string again_text = again.recipe->to_toml();
+    CHECK(again_text.substr(again_text.find("\n[sweep]")) == text.substr(text.find("\n[sweep]")));
+}

@@ -107,6 +107,15 @@ int command_run(int argc, char** argv) {
     add_log_file(dir->path() / "log.txt");
     spdlog::info("run '{}' -> {}", name, dir->path().string());
     for (const std::string& o : args->overrides) spdlog::info("override: {}", o);
+    if (!recipe->sweep.empty()) {
+        size_t points = 1;
+        std::string axes;
+        for (const SweepAxis& axis : recipe->sweep) {
+            points *= axis.values.size();
+            axes += (axes.empty() ? "" : ", ") + axis.key;
+        }
+        spdlog::info("the recipe's [sweep] spans {} points ({}); this run trains its base values", points, axes);
+    }
 
     if (int64_t threads = recipe->run.find("threads")->int_value; threads > 0)
         openblas_set_num_threads(static_cast<int>(threads));

@@ -18,6 +18,7 @@ std::vector<std::string> top_level_names() {
     std::vector<std::string> names;
     for (const StageTable& t : stage_tables()) names.emplace_back(t.name);
     names.emplace_back(kMetricsKey);
+    names.emplace_back(kSweepKey);
     return names;
 }
 

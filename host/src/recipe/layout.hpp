@@ -22,10 +22,13 @@ const std::vector<StageTable>& stage_tables();
 // The key of the array of metric tables.
 inline constexpr const char* kMetricsKey = "metrics";
 
+// The table of parameter grids: [sweep] with keys "stage.param" = [values].
+inline constexpr const char* kSweepKey = "sweep";
+
 // The key that lists included fragments; only valid at the top of a file.
 inline constexpr const char* kIncludeKey = "include";
 
-// Every top-level name a recipe may use: the stage tables and "metrics".
+// Every top-level name a recipe may use: the stage tables, "metrics" and "sweep".
 std::vector<std::string> top_level_names();
 
 // How a component kind is named in messages: "data", "encoder", "loss", "optimizer", "metric".

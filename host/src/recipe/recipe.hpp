@@ -54,10 +54,19 @@ struct StageConfig {
     const ParamValue* find(std::string_view key) const;
 };
 
+// One axis of the recipe's [sweep] table: a parameter and the values a sweep gives it, each
+// checked against the parameter's spec. `idlab run` trains the recipe's own values.
+struct SweepAxis {
+    std::string key;                 // "data.kappa"
+    std::vector<ParamValue> values;  // in the order written
+    SourceLocation where;            // the key in [sweep]
+};
+
 struct Recipe {
     std::string path;
     StageConfig run, train, data, encoder, loss, optimizer;
     std::vector<StageConfig> metrics;
+    std::vector<SweepAxis> sweep;
     // The resolved recipe as TOML: every stage, every parameter, defaults filled in.
     // Loading it again gives the same Recipe.
     std::string to_toml() const;

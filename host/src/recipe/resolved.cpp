@@ -70,6 +70,14 @@ std::string Recipe::to_toml() const {
     write_stage(out, loss, "[loss]");
     write_stage(out, optimizer, "[optimizer]");
     for (const StageConfig& metric : metrics) write_stage(out, metric, "[[metrics]]");
+    if (!sweep.empty()) {
+        out += "\n[sweep]\n";
+        for (const SweepAxis& axis : sweep) {
+            std::vector<std::string> values;
+            for (const ParamValue& v : axis.values) values.push_back(toml_value(v));
+            out += axis.key + " = " + toml_list(values, [](const std::string& v) { return v; }) + "\n";
+        }
+    }
     return out;
 }
 

@@ -24,8 +24,8 @@ std::string missing_table_note() {
 std::string top_level_note() {
     std::vector<std::string> tables;
     for (const StageTable& t : stage_tables()) tables.push_back(std::string("[") + t.name + "]");
-    return "a recipe has the tables " + join(tables) + ", [[" + kMetricsKey + "]] and the key '" +
-           kIncludeKey + "'";
+    return "a recipe has the tables " + join(tables) + ", [[" + kMetricsKey + "]], [" + kSweepKey +
+           "] and the key '" + kIncludeKey + "'";
 }
 
 // How a stage's table is named in messages: "[data]", but "metrics[0]" for one of [[metrics]].
@@ -88,6 +88,7 @@ public:
         recipe.loss = component_stage(root, "loss", IDLAB_KIND_LOSS);
         recipe.optimizer = component_stage(root, "optimizer", IDLAB_KIND_OPTIMIZER);
         recipe.metrics = metric_stages(root);
+        recipe.sweep = sweep_axes(root, recipe);
 
         if (diagnostics_.size() != errors_before) return std::nullopt;
         return recipe;
@@ -102,12 +103,25 @@ private:
             std::vector<std::string> candidates = names;
             candidates.emplace_back(kIncludeKey);
             std::vector<std::string> notes;
-            if (auto guess = closest_match(e.key, candidates))
+            if (auto table = host_table_of(e.key))
+                notes.push_back("'" + e.key + "' is a parameter of [" + *table + "]: write it under [" +
+                                *table + "]");
+            else if (auto guess = closest_match(e.key, candidates))
                 notes.push_back("did you mean '" + *guess + "'?");
             notes.push_back(top_level_note());
             const char* what = is_table_like(e.value) ? "unknown table '" : "unknown top-level key '";
             report(e.key_where, what + e.key + "'", std::move(notes));
         }
+    }
+
+    // "run" or "train" when `key` is one of their parameters (a key written above its table).
+    static std::optional<std::string> host_table_of(const std::string& key) {
+        for (const auto& [table, specs] : {std::pair<const char*, const std::vector<idlab_param_spec_t>*>{
+                                               "run", &run_param_specs()},
+                                           {"train", &train_param_specs()}})
+            for (const idlab_param_spec_t& spec : *specs)
+                if (key == spec.name) return std::string(table);
+        return std::nullopt;
     }
 
     // The table of a single-table stage; null when absent or not a table (reported here).
@@ -172,6 +186,64 @@ private:
             stages.push_back(std::move(stage));
         }
         return stages;
+    }
+
+    // [sweep]: stage -> parameter -> non-empty array, every value checked against the spec of
+    // the parameter it sweeps. Metrics cannot be swept (their tables have no stable name).
+    std::vector<SweepAxis> sweep_axes(const Node& root, const Recipe& recipe) {
+        std::vector<SweepAxis> axes;
+        const Node* sweep = stage_table(root, kSweepKey);
+        if (!sweep) return axes;
+        const std::vector<std::pair<std::string, const StageConfig*>> stages = {
+            {"run", &recipe.run}, {"train", &recipe.train}, {"data", &recipe.data},
+            {"encoder", &recipe.encoder}, {"loss", &recipe.loss}, {"optimizer", &recipe.optimizer}};
+        std::vector<std::string> stage_names;
+        for (const auto& [name, stage] : stages) stage_names.push_back(name);
+        const std::string form = "write each axis as <stage>.<parameter> = [values], e.g. data.kappa = [5.0, 10.0]";
+        for (const Entry& per_stage : sweep->entries) {
+            const auto found = std::find_if(stages.begin(), stages.end(),
+                                            [&](const auto& s) { return s.first == per_stage.key; });
+            if (found == stages.end() || !per_stage.value.is_table()) {
+                std::vector<std::string> notes;
+                if (auto guess = closest_match(per_stage.key, stage_names))
+                    if (*guess != per_stage.key) notes.push_back("did you mean '" + *guess + "'?");
+                notes.push_back(form + "; stages: " + join(stage_names));
+                report(per_stage.key_where, "cannot sweep '" + per_stage.key + "'", std::move(notes));
+                continue;
+            }
+            const StageConfig& stage = *found->second;
+            const Specs specs = specs_of(stage);
+            for (const Entry& e : per_stage.value.entries) {
+                const std::string key = per_stage.key + "." + e.key;
+                const idlab_param_spec_t* spec = specs.find(e.key);
+                if (!spec) {
+                    if (specs.items) report_unknown_key(e, specs);  // else: the stage itself failed
+                    continue;
+                }
+                if (!e.value.is_array() || e.value.items.empty()) {
+                    report(e.value.where, "sweep axis '" + key + "' expects a non-empty array of values, got " +
+                                              describe(e.value), {form});
+                    continue;
+                }
+                SweepAxis axis{key, {}, e.key_where};
+                bool ok = true;
+                for (size_t i = 0; i < e.value.items.size(); ++i) {
+                    std::optional<ParamValue> v = check_param(e.value.items[i], *spec, key, diagnostics_);
+                    ok = ok && v.has_value();
+                    if (v) axis.values.push_back(std::move(*v));
+                }
+                if (ok) axes.push_back(std::move(axis));
+            }
+        }
+        return axes;
+    }
+
+    // The parameter specs a resolved stage was checked against (none when it failed).
+    Specs specs_of(const StageConfig& stage) const {
+        if (stage.stage == "run") return host_specs(run_param_specs(), "run");
+        if (stage.stage == "train") return host_specs(train_param_specs(), "train");
+        if (!stage.desc) return Specs{};
+        return Specs{stage.desc->params, stage.desc->param_count, "'" + stage.kind + "'", false};
     }
 
     // Reads `kind`, finds the component and checks the table against its parameters.

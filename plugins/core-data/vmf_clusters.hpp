@@ -1,13 +1,15 @@
-// core.vmf_clusters: the paper's cluster-centric data generating process (§3.1, §4.1).
+// core.vmf_clusters: the paper's cluster-centric data generating process (§3.1, §4.1, Appx. D).
 //
-// K cluster vectors uniform on S^(d-1); each sample draws an instance index i ~ U{0..N-1},
-// its class label = i mod K, a latent z ~ vMF(v_label, kappa) and the observation x = g(z)
-// through a frozen injective mixing MLP. Cluster vectors and g come from the run seed alone;
-// batch randomness follows the per-sample Philox convention of <idlab/philox.hpp>.
+// K unit cluster vectors (uniform on S^(d-1), or concentrated around e1); each sample draws an
+// instance index i ~ U{0..N-1}, its class label = i mod K, a latent z around v_label from the
+// configured conditional (vMF by default) and the observation x = g(z) through a frozen
+// injective mixing MLP. Optional label noise replaces the label and the index by uniform ones.
+// Cluster vectors and g come from the run seed alone; batch randomness follows the per-sample
+// Philox convention of <idlab/philox.hpp>.
 #pragma once
 
+#include "latent_conditional.hpp"
 #include "mixing_mlp.hpp"
-#include "vmf_sampler.hpp"
 
 #include <idlab/plugin.hpp>
 
@@ -30,17 +32,22 @@ public:
     int64_t latent_dim() const { return dim_; }
     int64_t clusters() const { return clusters_; }
     int64_t samples() const { return samples_; }
+    double kappa() const { return kappa_; }
+    double label_noise() const { return label_noise_; }
     // Row-major [clusters, latent_dim], unit rows; also exposed as the f64 constant
-    // "cluster_vectors" (idlab.constants/1).
+    // "cluster_vectors" (idlab.constants/1), next to "kappa" (f64 [1]).
     const std::vector<double>& cluster_vectors() const { return centers_; }
+    const LatentConditional& conditional() const { return *conditional_; }
     const MixingMlp& mixing() const { return *mixing_; }
 
 private:
     int64_t dim_;
     int64_t clusters_;
     int64_t samples_;
+    double kappa_;  // kept at a fixed address: exposed as a constant
+    double label_noise_;
     std::vector<double> centers_;
-    std::unique_ptr<VmfSampler> vmf_;
+    std::unique_ptr<LatentConditional> conditional_;
     std::unique_ptr<MixingMlp> mixing_;
     std::vector<idlab_field_desc_t> fields_;
     // Per-sample work space, sized at creation: sample() never allocates.

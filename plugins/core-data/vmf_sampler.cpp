@@ -6,32 +6,6 @@
 
 namespace idlab::core {
 
-double sample_gamma(PhiloxStream& rng, double shape) {
-    if (shape < 1.0) {
-        // Marsaglia-Tsang needs shape >= 1; raise the shape by one and scale back down.
-        const double g = sample_gamma(rng, shape + 1.0);
-        return g * std::pow(rng.uniform(), 1.0 / shape);
-    }
-    const double d = shape - 1.0 / 3.0;
-    const double c = 1.0 / std::sqrt(9.0 * d);
-    for (;;) {
-        const double x = rng.normal();
-        double v = 1.0 + c * x;
-        if (v <= 0.0) continue;
-        v = v * v * v;
-        const double u = rng.uniform();
-        const double x2 = x * x;
-        if (u < 1.0 - 0.0331 * x2 * x2) return d * v;  // cheap squeeze
-        if (std::log(u) < 0.5 * x2 + d * (1.0 - v + std::log(v))) return d * v;
-    }
-}
-
-double sample_beta_symmetric(PhiloxStream& rng, double a) {
-    const double x = sample_gamma(rng, a);
-    const double y = sample_gamma(rng, a);
-    return x / (x + y);
-}
-
 VmfSampler::VmfSampler(int64_t dim, double kappa) : dim_(dim), kappa_(kappa) {
     if (dim < 2) throw std::invalid_argument("vMF sampler: dimension must be at least 2");
     if (!(kappa > 0.0) || !std::isfinite(kappa))

@@ -1,20 +1,15 @@
-// Exact von Mises-Fisher sampling on the unit sphere S^(d-1) (Wood 1994), with the Gamma and
-// Beta draws it needs. Everything is double precision and reads its randomness from a
-// PhiloxStream, so a sample depends only on that stream.
+// Exact von Mises-Fisher sampling on the unit sphere S^(d-1) (Wood 1994). Everything is double
+// precision and reads its randomness from a PhiloxStream, so a sample depends only on that
+// stream. The Gamma and Beta draws it needs live in scalar_laws.hpp.
 #pragma once
+
+#include "scalar_laws.hpp"
 
 #include <idlab/philox.hpp>
 
 #include <cstdint>
 
 namespace idlab::core {
-
-// Gamma(shape, rate 1), shape > 0 (Marsaglia-Tsang 2000; shape < 1 through the boost
-// Gamma(a) = Gamma(a + 1) * U^(1/a)).
-double sample_gamma(PhiloxStream& rng, double shape);
-
-// Beta(a, a) as X / (X + Y) with X, Y ~ Gamma(a).
-double sample_beta_symmetric(PhiloxStream& rng, double a);
 
 // vMF(mu, kappa) on S^(dim-1): density proportional to exp(kappa * mu^T z).
 class VmfSampler {

@@ -70,9 +70,9 @@ TEST_CASE("vmf_clusters cluster vectors are unit vectors spread uniformly", "[co
     }
 }
 
-TEST_CASE("vmf_clusters exposes its cluster vectors as a constant", "[core-data]") {
-    // Metrics name it "data.cluster_vectors"; it is read through idlab.constants/1.
-    ConfigBuilder config = vmf_clusters_config(4, 6, 60, 10.0, 1);
+TEST_CASE("vmf_clusters exposes its cluster vectors and kappa as constants", "[core-data]") {
+    // Metrics name them "data.cluster_vectors" and "data.kappa"; read through idlab.constants/1.
+    ConfigBuilder config = vmf_clusters_config(4, 8, 60, 12.5, 1);
     const idlab_create_ctx_t ctx = data_create_ctx(3);
     const idlab_component_desc_t* desc = idlab::detail::descriptor<VmfClusters>();
     idlab_instance_t* instance = nullptr;
@@ -80,19 +80,30 @@ TEST_CASE("vmf_clusters exposes its cluster vectors as a constant", "[core-data]
     const auto* constants = static_cast<const idlab_constants_i*>(
         instance->get_interface(instance, IDLAB_IFACE_CONSTANTS));
     REQUIRE(constants != nullptr);
-    REQUIRE(constants->count(instance) == 1);
+    REQUIRE(constants->count(instance) == 2);
     idlab_named_tensor_t t{};
     REQUIRE(constants->get(instance, 0, &t) == IDLAB_STATUS_OK);
     CHECK(std::string(t.name) == "cluster_vectors");
     CHECK(t.tensor.dtype.code == kDLFloat);
     CHECK(t.tensor.dtype.bits == 64);
     REQUIRE(t.tensor.ndim == 2);
-    CHECK(t.tensor.shape[0] == 6);
+    CHECK(t.tensor.shape[0] == 8);
     CHECK(t.tensor.shape[1] == 4);
     // The same values as a directly built instance with that seed.
     auto direct = make_vmf_clusters(config, 3);
     const double* values = static_cast<const double*>(t.tensor.data);
-    CHECK(std::vector<double>(values, values + 24) == direct->cluster_vectors());
+    CHECK(std::vector<double>(values, values + 32) == direct->cluster_vectors());
+
+    // kappa: f64 [1], the vMF concentration, so a metric can compare singular values with 1/kappa.
+    idlab_named_tensor_t k{};
+    REQUIRE(constants->get(instance, 1, &k) == IDLAB_STATUS_OK);
+    CHECK(std::string(k.name) == "kappa");
+    CHECK(k.tensor.dtype.code == kDLFloat);
+    CHECK(k.tensor.dtype.bits == 64);
+    REQUIRE(k.tensor.ndim == 1);
+    CHECK(k.tensor.shape[0] == 1);
+    CHECK(*static_cast<const double*>(k.tensor.data) == 12.5);
+    CHECK(constants->get(instance, 2, &k) == IDLAB_STATUS_INVALID_ARGUMENT);
     instance->destroy(instance);
 }
 
@@ -202,6 +213,10 @@ TEST_CASE("vmf_clusters rejects bad parameter values with the key at fault", "[c
         {"kappa", -2.0, false},      {"kappa", nan, false},       {"kappa", inf, false},
         {"mixing_layers", -1, true}, {"mixing_trials", 0, true},  {"mixing_slope", 0.0, false},
         {"mixing_slope", 1.0, false}, {"mixing_slope", -0.2, false}, {"mixing_slope", nan, false},
+        {"cluster_scale", 0.0, false}, {"cluster_scale", inf, false}, {"cluster_shape", 0.05, false},
+        {"conditional_scale", -1.0, false}, {"conditional_scale", nan, false},
+        {"conditional_shape", 0.0, false}, {"truncation", 0.0, false},  {"label_noise", -0.1, false},
+        {"label_noise", 1.5, false},  {"label_noise", nan, false},
     };
     for (const Case& c : cases) {
         INFO(c.key << " = " << c.value);

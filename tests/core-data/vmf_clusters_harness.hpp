@@ -13,7 +13,8 @@
 
 namespace idlab::test {
 
-// Every parameter of core.vmf_clusters, with few mixing trials so that creation is quick.
+// Every parameter of core.vmf_clusters (the spec's defaults for the conditional, cluster-vector
+// and label-noise options), with few mixing trials so that creation is quick.
 inline ConfigBuilder vmf_clusters_config(int64_t latent_dim = 5, int64_t clusters = 10,
                                          int64_t samples = 100, double kappa = 10.0,
                                          int64_t mixing_layers = 4, int64_t mixing_trials = 200) {
@@ -22,6 +23,14 @@ inline ConfigBuilder vmf_clusters_config(int64_t latent_dim = 5, int64_t cluster
         .set_int("clusters", clusters)
         .set_int("samples", samples)
         .set_float("kappa", kappa)
+        .set_string("cluster_distribution", "uniform")
+        .set_float("cluster_scale", 1.0)
+        .set_float("cluster_shape", 2.0)
+        .set_string("conditional", "vmf")
+        .set_float("conditional_scale", 1.0)
+        .set_float("conditional_shape", 2.0)
+        .set_float("truncation", 2.0)
+        .set_float("label_noise", 0.0)
         .set_int("mixing_layers", mixing_layers)
         .set_int("mixing_trials", mixing_trials)
         .set_float("mixing_slope", 0.2);

@@ -1,5 +1,6 @@
 #include "cross_entropy.hpp"
 
+#include "narrow_head.hpp"
 #include "softmax_cross_entropy.hpp"
 #include "unit_rows.hpp"
 
@@ -7,6 +8,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -94,6 +96,11 @@ CrossEntropy::CrossEntropy(const idlab::CreateContext& ctx, const idlab::Config&
     idlab::SeededUniform rng(ctx.seed(), "loss", "head.weight");
     for (float& w : head_) w = rng.symmetric(bound);
     head_grad_.assign(head_.size(), 0.0f);
+    if (narrow()) {
+        head_t_.resize(head_.size());
+        head_grad_t_.resize(head_.size());
+        row_.resize(classes_);
+    }
 
     add_parameter("head.weight", head_.data(), head_grad_.data(), {classes_, dim_});
     if (learn_temperature_) add_parameter("beta", &beta_, &beta_grad_, {1});
@@ -101,7 +108,7 @@ CrossEntropy::CrossEntropy(const idlab::CreateContext& ctx, const idlab::Config&
 
 void CrossEntropy::ensure_capacity(int64_t batch) {
     if (batch <= capacity_) return;
-    scores_.resize(batch * classes_);
+    if (!narrow()) scores_.resize(batch * classes_);
     if (normalize_features_) {
         unit_features_.resize(batch * dim_);
         feature_norms_.resize(batch);
@@ -139,41 +146,71 @@ double CrossEntropy::forward(const idlab_exec_ctx_t& /*ctx*/, const DLTensor& fe
         f = unit_features_.data();
     }
 
-    const int b = static_cast<int>(batch), k = static_cast<int>(classes_),
-              d = static_cast<int>(dim_);
-    // scores[batch, classes] = f[batch, dim] W^T; the kernel applies beta.
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, k, d, 1.0f, f, d, head_.data(), d,
-                0.0f, scores_.data(), k);
-    const bool want_grad = dfeatures != nullptr;
-    const double loss =
-        softmax_cross_entropy(scores_.data(), targets, batch, classes_, beta_, smoothing_,
-                              want_grad, 1.0f / static_cast<float>(batch)) /
-        static_cast<double>(batch);
-    if (!want_grad) return loss;
+    // Both paths leave G^T f in head_grad_ (without beta) and beta G W in df_unit, where
+    // G = dL/dlogits and the logits are beta * f W^T.
+    float* df = dfeatures ? idlab::data_of<float>(*dfeatures) : nullptr;
+    float* df_unit = normalize_features_ && df ? unit_grad_.data() : df;
+    const double loss_sum = narrow() ? forward_narrow(f, targets, batch, df_unit)
+                                     : forward_gemm(f, targets, batch, df_unit);
+    const double loss = loss_sum / static_cast<double>(batch);
+    if (!dfeatures) return loss;
 
-    // scores_ now holds G = dL/dlogits; the logits are beta * f W^T.
-    const float* g = scores_.data();
-    // dL/dW = beta G^T f, first without beta: dL/dbeta = sum_ij G_ij (f W^T)_ij = <G^T f, W>
-    // costs classes * dim this way instead of batch * classes.
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, d, b, 1.0f, g, k, f, d, 0.0f,
-                head_grad_.data(), d);
+    // dL/dbeta = sum_ij G_ij (f W^T)_ij = <G^T f, W> costs classes * dim this way instead of
+    // batch * classes.
     if (learn_temperature_) {
         double dbeta = 0.0;
         for (size_t i = 0; i < head_.size(); ++i)
             dbeta += static_cast<double>(head_grad_[i]) * head_[i];
         beta_grad_ = static_cast<float>(dbeta);
     }
+    // dL/dW = beta G^T f.
     if (beta_ != 1.0f)
         for (float& v : head_grad_) v *= beta_;
-    // dL/df = beta G W, then back through the feature normalisation when there is one.
-    float* df = idlab::data_of<float>(*dfeatures);
-    float* df_unit = normalize_features_ ? unit_grad_.data() : df;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, d, k, beta_, g, k, head_.data(), d,
-                0.0f, df_unit, d);
+    // Back through the feature normalisation when there is one.
     if (normalize_features_)
         unit_rows_backward(unit_features_.data(), feature_norms_.data(), unit_grad_.data(), batch,
                            dim_, df);
     return loss;
+}
+
+double CrossEntropy::forward_narrow(const float* f, const int64_t* targets, int64_t batch,
+                                    float* df) {
+    transpose(head_.data(), classes_, dim_, head_t_.data());
+    if (df) std::fill(head_grad_t_.begin(), head_grad_t_.end(), 0.0f);
+    const float grad_scale = 1.0f / static_cast<float>(batch);
+    double loss_sum = 0.0;
+    for (int64_t r = 0; r < batch; ++r) {
+        const float* fr = f + r * dim_;
+        narrow_head_scores(head_t_.data(), classes_, dim_, fr, row_.data());
+        loss_sum += softmax_cross_entropy_row(row_.data(), classes_, targets[r], beta_,
+                                              smoothing_, df != nullptr, grad_scale);
+        if (df)
+            narrow_head_backward(head_t_.data(), classes_, dim_, fr, row_.data(), beta_,
+                                 head_grad_t_.data(), df + r * dim_);
+    }
+    if (df) transpose(head_grad_t_.data(), dim_, classes_, head_grad_.data());
+    return loss_sum;
+}
+
+double CrossEntropy::forward_gemm(const float* f, const int64_t* targets, int64_t batch,
+                                  float* df) {
+    const int b = static_cast<int>(batch), k = static_cast<int>(classes_),
+              d = static_cast<int>(dim_);
+    // scores[batch, classes] = f[batch, dim] W^T; the kernel applies beta.
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, k, d, 1.0f, f, d, head_.data(), d,
+                0.0f, scores_.data(), k);
+    const double loss_sum =
+        softmax_cross_entropy(scores_.data(), targets, batch, classes_, beta_, smoothing_,
+                              df != nullptr, 1.0f / static_cast<float>(batch));
+    if (!df) return loss_sum;
+
+    // scores_ now holds G = dL/dlogits.
+    const float* g = scores_.data();
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, d, b, 1.0f, g, k, f, d, 0.0f,
+                head_grad_.data(), d);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, d, k, beta_, g, k, head_.data(), d,
+                0.0f, df, d);
+    return loss_sum;
 }
 
 }  // namespace idlab::core

@@ -10,6 +10,8 @@
 //   label_smoothing     PyTorch's label smoothing: q = (1 - eps) onehot + eps / classes.
 #pragma once
 
+#include "narrow_head.hpp"
+
 #include <idlab/plugin.hpp>
 
 #include <cstdint>
@@ -39,6 +41,13 @@ public:
 private:
     void ensure_capacity(int64_t batch);
     void check_targets(const int64_t* targets, int64_t batch) const;
+    // Narrow features (dim <= kNarrowHeadMaxDim, e.g. the paper's default of 5) run one sample
+    // at a time through narrow_head.hpp; wider ones through three GEMMs over the whole batch.
+    bool narrow() const { return dim_ <= kNarrowHeadMaxDim; }
+    // Both return the summed row losses for features f [batch, dim]; when df is not null they
+    // leave G^T f in head_grad_ (G = dL/dlogits, beta not applied) and write beta G W to df.
+    double forward_narrow(const float* f, const int64_t* targets, int64_t batch, float* df);
+    double forward_gemm(const float* f, const int64_t* targets, int64_t batch, float* df);
 
     std::string target_;  // the data field with the class of each sample
     int64_t classes_ = 0, dim_ = 0;
@@ -50,10 +59,13 @@ private:
 
     // Sized on first use and grown with the batch, never inside a same-size call.
     int64_t capacity_ = 0;
-    std::vector<float> scores_;         // [batch, classes]: <w_i, f>, then dL/dlogits
+    std::vector<float> scores_;         // [batch, classes]: <w_i, f>, then dL/dlogits (GEMM path)
     std::vector<float> unit_features_;  // [batch, dim] with normalize_features
     std::vector<float> feature_norms_;  // [batch]
     std::vector<float> unit_grad_;      // [batch, dim]: dL/d(unit features)
+    // The narrow path's buffers, sized once: W^T and G^T f transposed [dim, classes], and one
+    // row of scores [classes].
+    std::vector<float> head_t_, head_grad_t_, row_;
 
     std::vector<std::string> inputs_;
 };

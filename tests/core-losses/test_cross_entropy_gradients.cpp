@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -69,8 +70,10 @@ double central_difference(std::vector<double>& x, size_t i, F&& f) {
 TEST_CASE("cross-entropy gradients match finite differences for every option", "[core-losses]") {
     const NamedOptions set = GENERATE(from_range(option_sets()));
     const LossOptions& o = set.options;
-    INFO("options: " << set.name);
-    const int64_t batch = 6, dim = 4, classes = 5;
+    // Narrow features run through the per-sample kernels, wide ones through GEMMs.
+    const int64_t dim = GENERATE(int64_t{4}, idlab::core::kNarrowHeadMaxDim + 3);
+    INFO("options: " << set.name << ", dim " << dim);
+    const int64_t batch = 6, classes = 5;
 
     auto loss = idlab::test::make_loss(o, dim);
     REQUIRE(loss->classes() == classes);
@@ -255,4 +258,64 @@ TEST_CASE("a large confident batch keeps the loss finite and accurate", "[core-l
     CHECK(std::isfinite(df[0]));
     CHECK(df[0] == Approx(0.0).margin(1e-12));
     CHECK(df[1] == Approx(-2.0).epsilon(1e-6));  // (p - y) W / B = (1 * 0 - 1 * 4) / 2
+}
+
+TEST_CASE("many classes: the loss, dL/df and dL/dW match the double reference on both paths",
+          "[core-losses]") {
+    // 1000 classes: the row kernels run over several vector chunks and a tail.
+    const int64_t dim = GENERATE(int64_t{5}, idlab::core::kNarrowHeadMaxDim,
+                                 idlab::core::kNarrowHeadMaxDim + 1, int64_t{40});
+    INFO("dim " << dim);
+    const int64_t batch = 4, classes = 1000;
+    idlab::test::DataFields data;
+    data.index_classes = classes;
+    LossOptions o;
+    o.target = "index";
+    o.label_smoothing = 0.05;
+    auto loss = idlab::test::make_loss(o, dim, data);
+    OwnedTensor<float> f({batch, dim}), df({batch, dim});
+    std::mt19937 gen(77);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (size_t i = 0; i < f.size(); ++i) f[i] = 2.0f * normal(gen);
+    OwnedTensor<int64_t> index({batch});
+    const std::vector<int64_t> targets{999, 0, 512, 255};
+    for (int64_t r = 0; r < batch; ++r) index[r] = targets[r];
+    Inputs inputs;
+    inputs.add("index", index.view());
+    DLTensor fv = f.view(), dfv = df.view();
+    const double value = loss->forward(idlab::test::training_ctx(), fv, inputs.tensors(), &dfv);
+
+    std::vector<double> feats = idlab::test::to_double(f.data(), f.size());
+    const std::vector<double> head =
+        idlab::test::to_double(loss->head_weight().data(), loss->head_weight().size());
+    auto reference = [&] {
+        return idlab::test::reference_loss(feats, head, 1.0, targets, dim, o.label_smoothing,
+                                           false);
+    };
+    CHECK(value == Approx(reference()).epsilon(1e-6));
+    for (size_t i = 0; i < feats.size(); ++i) {
+        INFO("dfeatures[" << i << "]");
+        CHECK(df[i] == Approx(central_difference(feats, i, reference)).margin(1e-6).epsilon(1e-4));
+    }
+    // dL/dw_j = (1/batch) sum_r (softmax_rj - q_rj) f_r, in double.
+    std::vector<double> expected(classes * dim, 0.0);
+    for (int64_t r = 0; r < batch; ++r) {
+        std::vector<double> logits(classes, 0.0);
+        for (int64_t j = 0; j < classes; ++j)
+            for (int64_t c = 0; c < dim; ++c) logits[j] += head[j * dim + c] * feats[r * dim + c];
+        const double top = *std::max_element(logits.begin(), logits.end());
+        double sum = 0.0;
+        for (double l : logits) sum += std::exp(l - top);
+        for (int64_t j = 0; j < classes; ++j) {
+            const double q = (j == targets[r] ? 1.0 - o.label_smoothing : 0.0) +
+                             o.label_smoothing / static_cast<double>(classes);
+            const double g = (std::exp(logits[j] - top) / sum - q) / batch;
+            for (int64_t c = 0; c < dim; ++c) expected[j * dim + c] += g * feats[r * dim + c];
+        }
+    }
+    const float* dw = idlab::test::head_grads(*loss);
+    for (size_t i = 0; i < expected.size(); ++i) {
+        INFO("dW[" << i << "]");
+        CHECK(dw[i] == Approx(expected[i]).margin(1e-7).epsilon(1e-4));
+    }
 }

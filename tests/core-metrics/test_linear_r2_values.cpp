@@ -2,7 +2,7 @@
 // noise about 0, a noisy linear map its population R², and the score follows the documented
 // protocol (fit on the first half of the rows, sklearn's uniform-average R² on the second half).
 #include "least_squares.hpp"
-#include "linear_r2_harness.hpp"
+#include "metric_harness.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -13,13 +13,9 @@
 using idlab::test::affine_map;
 using idlab::test::gaussian_matrix;
 using idlab::test::LinearR2Harness;
+using idlab::test::round_to_float;
 
 namespace {
-
-// Values as the metric sees them after the float32 hand-over, so "exact" maps stay exact.
-void round_to_float(std::vector<double>& v) {
-    for (double& x : v) x = static_cast<double>(static_cast<float>(x));
-}
 
 // sklearn's r2_score with multioutput='uniform_average', written out independently.
 double reference_r2(const std::vector<double>& y, const std::vector<double>& yhat, int64_t first_row,

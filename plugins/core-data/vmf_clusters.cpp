@@ -81,13 +81,18 @@ LatentConditional make_conditional(const idlab::Config& config, int64_t dim, dou
 }
 
 // The theory's requirements on the number of clusters (paper Appx. A).
-void check_cluster_assumptions(int64_t dim, int64_t clusters, int64_t samples) {
-    if (clusters < dim + 1)
-        idlab::config_error(
-            "clusters", "clusters = " + std::to_string(clusters) + " is below latent_dim + 1 = " +
-                            std::to_string(dim + 1) + ": the cluster vectors must form an affine generator "
-                            "system of R^d (paper Assumption 1C(i), Definition 1), which needs at least d + 1 "
-                            "of them");
+// check_assumptions = false turns the hard error into a warning, for experiments that violate
+// the assumption on purpose (the paper's Fig. 5 middle runs |C| = 10 with d = 10 and 20).
+void check_cluster_assumptions(int64_t dim, int64_t clusters, int64_t samples, bool strict) {
+    if (clusters < dim + 1) {
+        const std::string why =
+            "clusters = " + std::to_string(clusters) + " is below latent_dim + 1 = " +
+            std::to_string(dim + 1) + ": the cluster vectors must form an affine generator "
+            "system of R^d (paper Assumption 1C(i), Definition 1), which needs at least d + 1 of them";
+        if (strict)
+            idlab::config_error("clusters", why + "; set check_assumptions = false to run it anyway");
+        idlab::log(IDLAB_LOG_WARN, VmfClusters::kId, why + " (check_assumptions = false: running anyway)");
+    }
     if (clusters < 2 * dim)
         idlab::log(IDLAB_LOG_WARN, VmfClusters::kId,
                    "clusters = " + std::to_string(clusters) + " < 2 * latent_dim = " + std::to_string(2 * dim) +
@@ -140,6 +145,7 @@ idlab::ComponentSpec VmfClusters::spec() {
         idlab::Param::floating("conditional_shape", "2.0", "shape beta of the gennorm conditional (1 Laplace, 2 Normal)").at_least(0.1),
         idlab::Param::floating("truncation", "2.0", "truncated_laplace: the noise of every coordinate stays in [-truncation, truncation]").above(0),
         idlab::Param::floating("label_noise", "0.0", "probability that label (resp. index) is replaced by a uniformly drawn one").at_least(0).at_most(1),
+        idlab::Param::boolean("check_assumptions", "true", "refuse clusters < latent_dim + 1 (false: only warn, for deliberate violations)"),
         idlab::Param::integer("mixing_layers", "4", "layers of the mixing MLP g; 0 means x = z").at_least(0),
         idlab::Param::integer("mixing_trials", "25000", "random matrices whose minimum condition number bounds each layer's").at_least(1),
         idlab::Param::floating("mixing_slope", "0.2", "negative slope of the leaky ReLU between layers of g").above(0).below(1),
@@ -176,7 +182,7 @@ VmfClusters::VmfClusters(const idlab::CreateContext& ctx, const idlab::Config& c
         idlab::config_error("mixing_slope", "mixing_slope must lie in (0, 1), got " + format_double(slope));
     const std::optional<CoordinateNoise> around_e1 = cluster_noise(config);
     conditional_ = std::make_unique<LatentConditional>(make_conditional(config, dim_, kappa_));
-    check_cluster_assumptions(dim_, clusters_, samples_);
+    check_cluster_assumptions(dim_, clusters_, samples_, config.get_bool("check_assumptions"));
 
     PhiloxStream rng = PhiloxStream::for_setup(ctx.seed(), kPurposeClusterVectors);
     centers_ = draw_cluster_vectors(rng, clusters_, dim_, around_e1);

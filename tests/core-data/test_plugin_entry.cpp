@@ -59,7 +59,12 @@ ConfigBuilder defaults_of(const idlab_component_desc_t* desc) {
                 config.set_string(p.name, value);
                 break;
             }
-            default: FAIL("core-data declares only int, float and string parameters");
+            case IDLAB_PARAM_BOOL: {
+                REQUIRE((literal == "true" || literal == "false"));
+                config.set_bool(p.name, literal == "true");
+                break;
+            }
+            default: FAIL("core-data declares only bool, int, float and string parameters");
         }
     }
     return config;

@@ -295,6 +295,12 @@ TEST_CASE("vmf_clusters checks the theory's assumptions on the number of cluster
             CHECK_THAT(e.what(), Catch::Contains("latent_dim + 1 = 6"));
         }
     }
+    SECTION("check_assumptions = false runs K < d + 1 with a warning instead") {
+        ConfigBuilder config = vmf_clusters_config(5, 5, 100, 10.0, 1);
+        config.set_bool("check_assumptions", false);
+        CHECK_NOTHROW(make_vmf_clusters(config));
+        CHECK(log.warnings_containing("affine generator system") == 1);
+    }
     SECTION("d + 1 <= K < 2d is accepted with a warning about Assumption 2") {
         ConfigBuilder config = vmf_clusters_config(5, 6, 100, 10.0, 1);
         CHECK_NOTHROW(make_vmf_clusters(config));

@@ -31,6 +31,7 @@ inline ConfigBuilder vmf_clusters_config(int64_t latent_dim = 5, int64_t cluster
         .set_float("conditional_shape", 2.0)
         .set_float("truncation", 2.0)
         .set_float("label_noise", 0.0)
+        .set_bool("check_assumptions", true)
         .set_int("mixing_layers", mixing_layers)
         .set_int("mixing_trials", mixing_trials)
         .set_float("mixing_slope", 0.2);

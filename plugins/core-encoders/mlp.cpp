@@ -91,8 +91,11 @@ Mlp::Mlp(const idlab::CreateContext& ctx, const idlab::Config& config) {
 
     acc0_.assign(max_width_, 0.0);
     acc1_.assign(max_width_, 0.0);
-    f0_.assign(max_width_, 0.0f);
-    f1_.assign(max_width_, 0.0f);
+    for (std::vector<float>* f : {&f0_, &f1_, &f2_, &f3_}) f->assign(max_width_, 0.0f);
+}
+
+ChannelScratch Mlp::scratch() {
+    return ChannelScratch{acc0_.data(), acc1_.data(), f0_.data(), f1_.data(), f2_.data(), f3_.data()};
 }
 
 void Mlp::init_layer(Layer& layer, int64_t in, int64_t out, bool with_bn, uint64_t seed,
@@ -116,7 +119,8 @@ void Mlp::init_layer(Layer& layer, int64_t in, int64_t out, bool with_bn, uint64
         layer.grad_beta.assign(out, 0.0f);
         layer.running_mean.assign(out, 0.0f);
         layer.running_var.assign(out, 1.0f);
-        layer.invstd.assign(out, 1.0f);
+        for (std::vector<float>* v : {&layer.batch_mean, &layer.invstd, &layer.scale, &layer.shift})
+            v->assign(out, 0.0f);
     }
 }
 
@@ -134,11 +138,13 @@ void Mlp::ensure_train_capacity(int64_t batch) {
     if (batch <= train_capacity_) return;
     input_.resize(batch * in_dim_);
     for (Layer& l : layers_) {
-        if (batch_norm_) l.xhat.resize(batch * l.out);
+        if (batch_norm_) l.pre.resize(batch * l.out);
         l.act.resize(batch * l.out);
     }
-    out_pre_.resize(batch * out_dim_);
-    out_norm_.resize(batch);
+    if (normalize_output_) {
+        out_pre_.resize(batch * out_dim_);
+        out_norm_.resize(batch);
+    }
     grad_a_.resize(batch * max_width_);
     grad_b_.resize(batch * max_width_);
     train_capacity_ = batch;
@@ -169,27 +175,27 @@ void Mlp::forward(const idlab_exec_ctx_t& ctx, const DLTensor& x, DLTensor& feat
 
 void Mlp::forward_train(const float* x, int64_t batch, float* features) {
     ensure_train_capacity(batch);
-    // Keep our own copy of x: the caller's buffer need not outlive this call.
+    // Keep our own copy of x (small): the caller's buffer need not outlive this call.
     std::memcpy(input_.data(), x, sizeof(float) * batch * in_dim_);
     const float* cur = input_.data();
     for (Layer& l : layers_) {
-        ChannelScratch s{acc0_.data(), acc1_.data(), f0_.data(), f1_.data()};
         if (batch_norm_) {
-            // The GEMM writes into xhat, which the kernel then normalises in place.
-            linear_forward(cur, l.weight.data(), batch, l.in, l.out, l.xhat.data());
+            // Backward recomputes the normalised activation from the GEMM output kept in pre.
+            linear_forward(cur, l.weight.data(), batch, l.in, l.out, l.pre.data());
             BatchNormChannels bn{l.gamma.data(), l.beta.data(), l.running_mean.data(),
                                  l.running_var.data(), momentum_, eps_};
-            bn_leaky_forward_train(l.xhat.data(), l.bias.data(), bn, batch, l.out, slope_, s,
-                                   l.invstd.data(), l.xhat.data(), l.act.data());
+            BatchNormCache cache{l.batch_mean.data(), l.invstd.data(), l.scale.data(), l.shift.data()};
+            bn_leaky_forward_train(l.pre.data(), l.bias.data(), bn, batch, l.out, slope_, scratch(),
+                                   cache, l.act.data());
         } else {
             linear_forward(cur, l.weight.data(), batch, l.in, l.out, l.act.data());
             bias_leaky_forward(l.act.data(), l.bias.data(), batch, l.out, slope_, l.act.data());
         }
         cur = l.act.data();
     }
-    linear_forward(cur, output_.weight.data(), batch, output_.in, output_.out, out_pre_.data());
-    add_bias_rows(out_pre_.data(), output_.bias.data(), batch, out_dim_);
-    std::memcpy(features, out_pre_.data(), sizeof(float) * batch * out_dim_);
+    linear_forward(cur, output_.weight.data(), batch, output_.in, output_.out, features);
+    add_bias_rows(features, output_.bias.data(), batch, out_dim_);
+    if (normalize_output_) std::memcpy(out_pre_.data(), features, sizeof(float) * batch * out_dim_);
     finish_output(features, batch, out_norm_.data());
     cached_batch_ = batch;
 }
@@ -202,10 +208,9 @@ void Mlp::forward_eval(const float* x, int64_t batch, float* features) {
         float* dst = (i % 2 == 0) ? eval_a_.data() : eval_b_.data();
         linear_forward(cur, l.weight.data(), batch, l.in, l.out, dst);
         if (batch_norm_) {
-            ChannelScratch s{acc0_.data(), acc1_.data(), f0_.data(), f1_.data()};
             bn_leaky_forward_eval(dst, l.bias.data(), l.gamma.data(), l.beta.data(),
                                   l.running_mean.data(), l.running_var.data(), eps_, batch, l.out,
-                                  slope_, s, dst);
+                                  slope_, scratch(), dst);
         } else {
             bias_leaky_forward(dst, l.bias.data(), batch, l.out, slope_, dst);
         }
@@ -238,7 +243,7 @@ void Mlp::backward(const idlab_exec_ctx_t& /*ctx*/, const DLTensor& dfeatures, D
     const float* df = idlab::data_of<float>(dfeatures);
     float* g = grad_a_.data();
     float* other = grad_b_.data();
-    ChannelScratch s{acc0_.data(), acc1_.data(), f0_.data(), f1_.data()};
+    const ChannelScratch s = scratch();
 
     // Gradient w.r.t. the output layer before normalisation: (g - f (f.g)) / |u| with f = u/|u|.
     if (normalize_output_) {
@@ -269,12 +274,14 @@ void Mlp::backward(const idlab_exec_ctx_t& /*ctx*/, const DLTensor& dfeatures, D
 
     for (size_t k = layers_.size(); k-- > 0;) {
         Layer& l = layers_[k];
-        if (batch_norm_)
-            leaky_bn_backward(g, l.act.data(), l.xhat.data(), l.gamma.data(), l.invstd.data(),
-                              batch, l.out, slope_, s, l.grad_gamma.data(), l.grad_beta.data(),
-                              l.grad_bias.data());
-        else
+        if (batch_norm_) {
+            const BatchNormCache cache{l.batch_mean.data(), l.invstd.data(), l.scale.data(),
+                                       l.shift.data()};
+            leaky_bn_backward(g, l.pre.data(), cache, l.gamma.data(), batch, l.out, slope_, s,
+                              l.grad_gamma.data(), l.grad_beta.data(), l.grad_bias.data());
+        } else {
             leaky_bias_backward(g, l.act.data(), batch, l.out, slope_, s, l.grad_bias.data());
+        }
         const float* x_in = k > 0 ? layers_[k - 1].act.data() : input_.data();
         linear_grad_weight(g, x_in, batch, l.in, l.out, l.grad_weight.data());
         if (k > 0) {

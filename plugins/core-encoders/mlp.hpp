@@ -3,6 +3,8 @@
 //     output       = Linear(bias), optionally divided by its row L2 norm
 #pragma once
 
+#include "hidden_block.hpp"
+
 #include <idlab/plugin.hpp>
 
 #include <cstdint>
@@ -32,9 +34,11 @@ private:
         std::vector<float> weight, bias, grad_weight, grad_bias;
         // batch norm (hidden layers with batch_norm = true)
         std::vector<float> gamma, beta, grad_gamma, grad_beta, running_mean, running_var;
-        std::vector<float> invstd;
-        // training caches, [capacity, out]
-        std::vector<float> xhat, act;
+        // per-channel values of the last training forward (see BatchNormCache)
+        std::vector<float> batch_mean, invstd, scale, shift;
+        // training caches, [capacity, out]: the GEMM output before batch norm (with batch norm
+        // only) and the block output
+        std::vector<float> pre, act;
     };
 
     void init_layer(Layer& layer, int64_t in, int64_t out, bool with_bn, uint64_t seed,
@@ -45,6 +49,7 @@ private:
     void forward_train(const float* x, int64_t batch, float* features);
     void forward_eval(const float* x, int64_t batch, float* features);
     void finish_output(float* y, int64_t batch, float* norms);
+    ChannelScratch scratch();
 
     int64_t in_dim_ = 0, out_dim_ = 0, max_width_ = 0;
     bool batch_norm_ = true, normalize_output_ = false;
@@ -57,12 +62,12 @@ private:
     int64_t train_capacity_ = 0, eval_capacity_ = 0;
     int64_t cached_batch_ = 0;            // batch of the last training forward (0: none)
     std::vector<float> input_;            // copy of x from the last training forward
-    std::vector<float> out_pre_;          // output layer before normalisation
+    std::vector<float> out_pre_;          // output layer before normalisation (normalize_output)
     std::vector<float> out_norm_;         // row norms when normalize_output
     std::vector<float> grad_a_, grad_b_;  // ping-pong gradient buffers [capacity, max_width]
     std::vector<float> eval_a_, eval_b_;  // ping-pong eval activations
     std::vector<double> acc0_, acc1_;     // per-channel scratch
-    std::vector<float> f0_, f1_;
+    std::vector<float> f0_, f1_, f2_, f3_;
 };
 
 }  // namespace idlab::core

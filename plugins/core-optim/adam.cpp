@@ -1,8 +1,38 @@
 #include "adam.hpp"
 
+#include "vector_clones.hpp"
+
 #include <cmath>
 
 namespace idlab::core {
+
+namespace {
+
+// The per-step constants of the update, in float.
+struct AdamScalars {
+    float b1, b2, one_minus_b1, one_minus_b2;
+    float neg_step_size;  // -lr / (1 - beta1^t)
+    float bc2_sqrt;       // sqrt(1 - beta2^t)
+    float eps, weight_decay;
+};
+
+// One fused pass over a parameter and its moments; written as a plain loop over contiguous
+// arrays so that it becomes vector code (sqrt and division included, see CMakeLists.txt).
+template <bool kWeightDecay>
+IDLAB_VECTOR_CLONES void adam_update(float* __restrict p, const float* __restrict grad,
+                                     float* __restrict m, float* __restrict v, int64_t n,
+                                     const AdamScalars k) {
+    for (int64_t i = 0; i < n; ++i) {
+        const float g = kWeightDecay ? grad[i] + k.weight_decay * p[i] : grad[i];
+        const float mi = k.b1 * m[i] + k.one_minus_b1 * g;
+        const float vi = k.b2 * v[i] + k.one_minus_b2 * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] += k.neg_step_size * (mi / (std::sqrt(vi) / k.bc2_sqrt + k.eps));
+    }
+}
+
+}  // namespace
 
 idlab::ComponentSpec Adam::spec() {
     using idlab::Param;
@@ -58,25 +88,22 @@ void Adam::step(const idlab_exec_ctx_t& /*ctx*/) {
     const double t = static_cast<double>(steps_);
     const double bias_correction1 = 1.0 - std::pow(beta1_, t);
     const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(beta2_, t));
-    const float neg_step_size = static_cast<float>(-lr_ / bias_correction1);
-    const float bc2_sqrt = static_cast<float>(bias_correction2_sqrt);
-    const float b1 = static_cast<float>(beta1_), b2 = static_cast<float>(beta2_);
-    const float one_minus_b1 = static_cast<float>(1.0 - beta1_);
-    const float one_minus_b2 = static_cast<float>(1.0 - beta2_);
-    const float eps = static_cast<float>(eps_), wd = static_cast<float>(weight_decay_);
+    AdamScalars k;
+    k.b1 = static_cast<float>(beta1_);
+    k.b2 = static_cast<float>(beta2_);
+    k.one_minus_b1 = static_cast<float>(1.0 - beta1_);
+    k.one_minus_b2 = static_cast<float>(1.0 - beta2_);
+    k.neg_step_size = static_cast<float>(-lr_ / bias_correction1);
+    k.bc2_sqrt = static_cast<float>(bias_correction2_sqrt);
+    k.eps = static_cast<float>(eps_);
+    k.weight_decay = static_cast<float>(weight_decay_);
 
-    for (size_t k = 0; k < params_.size(); ++k) {
-        float* p = params_[k].value;
-        const float* grad = params_[k].grad;
-        float* m = m_[k].data();
-        float* v = v_[k].data();
-        for (int64_t i = 0; i < params_[k].size; ++i) {
-            const float g = wd != 0.0f ? grad[i] + wd * p[i] : grad[i];
-            m[i] = b1 * m[i] + one_minus_b1 * g;
-            v[i] = b2 * v[i] + one_minus_b2 * g * g;
-            const float denom = std::sqrt(v[i]) / bc2_sqrt + eps;
-            p[i] += neg_step_size * (m[i] / denom);
-        }
+    for (size_t i = 0; i < params_.size(); ++i) {
+        const BoundParameter& p = params_[i];
+        if (k.weight_decay != 0.0f)
+            adam_update<true>(p.value, p.grad, m_[i].data(), v_[i].data(), p.size, k);
+        else
+            adam_update<false>(p.value, p.grad, m_[i].data(), v_[i].data(), p.size, k);
     }
 }
 

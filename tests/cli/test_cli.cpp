@@ -210,3 +210,18 @@ TEST_CASE("every shipped recipe passes idlab check", "[cli][recipes]") {
     }
     CHECK(checked >= 40);
 }
+
+TEST_CASE("metrics that cannot score x are left out of the baseline, not fatal", "[cli][e2e]") {
+    fs::path out = work_dir("head-metrics");
+    Result r = run("run " + recipe("e2e-head-metrics.toml") + " --out '" + out.string() + "'");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    std::string summary = read_file(out / "summary.json");
+    INFO(summary);
+    std::smatch m;
+    REQUIRE(std::regex_search(summary, m, std::regex("\"baseline\": \\{([^}]*)\\}")));
+    const std::string baseline = m[1].str();
+    CHECK_THAT(baseline, Catch::Contains("linear_r2"));
+    CHECK_THAT(baseline, !Catch::Contains("accuracy"));
+    CHECK(json_value(summary, "accuracy") > 0.0);
+}

@@ -8,7 +8,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 namespace idlab::host {
 
@@ -52,6 +56,73 @@ std::string field_list(const std::vector<idlab_field_desc_t>& fields) {
     for (const auto& f : fields) s += (s.empty() ? "" : ", ") + std::string(f.name);
     return s;
 }
+
+// Runs one job at a time on its own thread (the training loop samples the next batch there).
+// wait() blocks until the current job is done; rethrow_failure() then rethrows what it threw.
+// The destructor lets a running job finish.
+class BackgroundJob {
+public:
+    BackgroundJob() : thread_([this] { serve(); }) {}
+    ~BackgroundJob() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stop_ = true;
+        }
+        changed_.notify_all();
+        thread_.join();
+    }
+    BackgroundJob(const BackgroundJob&) = delete;
+    BackgroundJob& operator=(const BackgroundJob&) = delete;
+
+    void start(std::function<void()> job) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            job_ = std::move(job);
+            busy_ = true;
+        }
+        changed_.notify_all();
+    }
+    void wait() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        changed_.wait(lock, [this] { return !busy_; });
+    }
+    void rethrow_failure() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!failure_) return;
+        std::exception_ptr failure = failure_;
+        failure_ = nullptr;
+        std::rethrow_exception(failure);
+    }
+
+private:
+    void serve() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        for (;;) {
+            changed_.wait(lock, [this] { return stop_ || job_; });
+            if (!job_) return;  // stopped, nothing left to run
+            std::function<void()> job = std::move(job_);
+            job_ = nullptr;
+            lock.unlock();
+            std::exception_ptr failure;
+            try {
+                job();
+            } catch (...) {
+                failure = std::current_exception();
+            }
+            lock.lock();
+            failure_ = failure;
+            busy_ = false;
+            changed_.notify_all();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::function<void()> job_;
+    std::exception_ptr failure_;
+    bool busy_ = false, stop_ = false;
+    std::thread thread_;  // last: it starts once the members above exist
+};
 
 }  // namespace
 
@@ -246,13 +317,27 @@ NamedValues Trainer::evaluate(int64_t step, uint64_t eval_index, bool baseline) 
         }
     }
     size_t k = 0;
+    std::vector<bool> scored(value_names_.size(), true);
     for (size_t i = 0; i < metrics_.size(); ++i) {
-        metrics_[i]->evaluate(ctx, baseline ? baseline_inputs_[i] : metric_inputs_[i],
-                              values_.data() + k, step);
-        k += metrics_[i]->value_names().size();
+        const size_t count = metrics_[i]->value_names().size();
+        if (!baseline) {
+            metrics_[i]->evaluate(ctx, metric_inputs_[i], values_.data() + k, step);
+        } else {
+            // The baseline (features = x) is informative only: a metric that cannot take x as
+            // its features (one that checks them against a head) is left out of it, not fatal.
+            try {
+                metrics_[i]->evaluate(ctx, baseline_inputs_[i], values_.data() + k, step);
+            } catch (const ComponentFailure& f) {
+                spdlog::info("baseline: metric '{}' does not apply to x ({})", f.id, f.what());
+                std::fill(scored.begin() + static_cast<std::ptrdiff_t>(k),
+                          scored.begin() + static_cast<std::ptrdiff_t>(k + count), false);
+            }
+        }
+        k += count;
     }
     NamedValues out;
-    for (size_t i = 0; i < value_names_.size(); ++i) out.emplace_back(value_names_[i], values_[i]);
+    for (size_t i = 0; i < value_names_.size(); ++i)
+        if (scored[i]) out.emplace_back(value_names_[i], values_[i]);
     return out;
 }
 
@@ -270,13 +355,35 @@ RunSummary Trainer::run(Progress& progress,
             spdlog::info("baseline (features = x): {} = {:.4f}", name, value);
     }
 
+    // Two sets of batch buffers: while step s trains on one, a helper thread samples the batch
+    // of step s + 1 into the other. A batch depends only on the seed and its step, so the data
+    // are the ones an inline draw would give; only the data stage runs on the helper, and never
+    // at the same time as an evaluation (which samples too).
+    struct BatchSlot {
+        FieldBuffers* fields;
+        idlab_tensor_set_t* loss_inputs;
+        std::vector<TensorBuffer*> views;  // the loss's views among `fields`
+        DLTensor x;                        // the encoder's input
+    };
+    FieldBuffers spare;
+    spare.allocate(fields_, batch_);
+    std::vector<idlab_named_tensor_t> spare_loss_items;
+    idlab_tensor_set_t spare_loss_inputs{};
+    build_input_set(loss_->inputs(), spare, nullptr, spare_loss_items, spare_loss_inputs);
     // The encoder's input: "x" itself, or the loss's views copied one after the other.
-    std::vector<TensorBuffer*> view_fields;
-    for (const std::string& v : views_) view_fields.push_back(train_.find(v));
     const bool stacked = stacked_.rows() > 0;
-    DLTensor x = stacked ? stacked_.view() : train_.find("x")->view();
-    const size_t view_bytes = static_cast<size_t>(batch_ * view_fields.front()->row_elements()) *
-                              view_fields.front()->element_bytes();
+    BatchSlot slots[2] = {{&train_, &loss_inputs_, {}, {}}, {&spare, &spare_loss_inputs, {}, {}}};
+    for (BatchSlot& slot : slots) {
+        for (const std::string& v : views_) slot.views.push_back(slot.fields->find(v));
+        slot.x = stacked ? stacked_.view() : slot.fields->find("x")->view();
+    }
+    const size_t view_bytes = static_cast<size_t>(batch_ * slots[0].views.front()->row_elements()) *
+                              slots[0].views.front()->element_bytes();
+    auto sample_batch = [this](int64_t s, BatchSlot& slot) {
+        const idlab_exec_ctx_t ctx = context(true, IDLAB_RNG_STREAM_TRAIN, static_cast<uint64_t>(s), s);
+        data_->sample(ctx, batch_, slot.fields->set);
+    };
+    BackgroundJob sampler;  // declared after everything its jobs use, so it finishes first
     DLTensor features = features_.view();
     DLTensor dfeatures = dfeatures_.view();
     double loss_sum = 0.0;
@@ -291,13 +398,23 @@ RunSummary Trainer::run(Progress& progress,
             break;
         }
         const auto ts = Clock::now();
+        BatchSlot& current = slots[step % 2];
+        if (step == 0) {
+            sample_batch(step, current);
+        } else {
+            sampler.wait();
+            sampler.rethrow_failure();
+        }
+        if (step + 1 < steps_) {
+            BatchSlot& next = slots[(step + 1) % 2];
+            sampler.start([&sample_batch, &next, s = step + 1] { sample_batch(s, next); });
+        }
         idlab_exec_ctx_t ctx = context(true, IDLAB_RNG_STREAM_TRAIN, static_cast<uint64_t>(step), step);
-        data_->sample(ctx, batch_, train_.set);
         if (stacked)
-            for (size_t v = 0; v < view_fields.size(); ++v)
-                std::memcpy(stacked_.as<char>() + v * view_bytes, view_fields[v]->data(), view_bytes);
-        encoder_->forward(ctx, x, features);
-        double loss = loss_->forward(ctx, features, loss_inputs_, &dfeatures);
+            for (size_t v = 0; v < current.views.size(); ++v)
+                std::memcpy(stacked_.as<char>() + v * view_bytes, current.views[v]->data(), view_bytes);
+        encoder_->forward(ctx, current.x, features);
+        double loss = loss_->forward(ctx, features, *current.loss_inputs, &dfeatures);
         encoder_->backward(ctx, dfeatures);
         optimizer_->step(ctx);
         train_seconds += seconds_since(ts);
@@ -311,6 +428,7 @@ RunSummary Trainer::run(Progress& progress,
 
         const bool last = step + 1 == steps_;
         if ((step + 1) % eval_every_ == 0 || last) {
+            sampler.wait();  // evaluation samples from the data stage too
             Evaluation e;
             e.step = step + 1;
             e.train_loss = loss_sum / static_cast<double>(loss_count);
@@ -326,6 +444,7 @@ RunSummary Trainer::run(Progress& progress,
     // Interrupted between evaluations: evaluate what was trained so far.
     if (summary.interrupted && step > 0 &&
         (summary.evaluations.empty() || summary.evaluations.back().step != step)) {
+        sampler.wait();
         Evaluation e;
         e.step = step;
         e.train_loss = loss_count ? loss_sum / static_cast<double>(loss_count) : 0.0;

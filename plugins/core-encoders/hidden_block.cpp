@@ -1,6 +1,6 @@
 #include "hidden_block.hpp"
 
-#include "vector_clones.hpp"
+#include <idlab/vector_clones.hpp>
 
 #include <algorithm>
 #include <cmath>

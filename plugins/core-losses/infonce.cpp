@@ -1,6 +1,6 @@
 #include "infonce.hpp"
 
-#include "simd_clones.hpp"
+#include <idlab/vector_clones.hpp>
 #include "softmax_cross_entropy.hpp"
 
 #include <cblas.h>
@@ -39,14 +39,14 @@ double squared_distance(const float* a, const float* b, int64_t n) {
 }
 
 // row[k] = <h_i, h_k> on entry; -|h_i - h_k|^2 = 2 <h_i, h_k> - |h_i|^2 - |h_k|^2 on exit.
-IDLAB_SIMD_CLONES
+IDLAB_VECTOR_CLONES
 void to_negative_squared_distances(float* row, int64_t n, float own_sq_norm,
                                    const float* sq_norms) {
     for (int64_t k = 0; k < n; ++k) row[k] = 2.0f * row[k] - own_sq_norm - sq_norms[k];
 }
 
 // sums[k] += block[i, k] for the rows of a block with leading dimension ld.
-IDLAB_SIMD_CLONES
+IDLAB_VECTOR_CLONES
 void add_rows(const float* block, int64_t rows, int64_t cols, int64_t ld, float* sums) {
     for (int64_t i = 0; i < rows; ++i) {
         const float* row = block + i * ld;

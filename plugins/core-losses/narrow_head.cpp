@@ -1,6 +1,6 @@
 #include "narrow_head.hpp"
 
-#include "simd_clones.hpp"
+#include <idlab/vector_clones.hpp>
 
 // The loops walk along the classes and take the feature dimensions two at a time: each pass
 // then reads and writes the row once for two dimensions, and the two sums of the backward dot
@@ -13,7 +13,7 @@ void transpose(const float* w, int64_t rows, int64_t cols, float* wt) {
         for (int64_t c = 0; c < cols; ++c) wt[c * rows + r] = w[r * cols + c];
 }
 
-IDLAB_SIMD_CLONES
+IDLAB_VECTOR_CLONES
 void narrow_head_scores(const float* wt, int64_t classes, int64_t dim, const float* f,
                         float* scores) {
     int64_t c = 0;
@@ -35,7 +35,7 @@ void narrow_head_scores(const float* wt, int64_t classes, int64_t dim, const flo
     }
 }
 
-IDLAB_SIMD_CLONES
+IDLAB_VECTOR_CLONES
 void narrow_head_backward(const float* wt, int64_t classes, int64_t dim, const float* f,
                           const float* g, float df_scale, float* dwt, float* df) {
     int64_t c = 0;

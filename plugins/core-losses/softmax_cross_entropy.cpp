@@ -1,7 +1,7 @@
 #include "softmax_cross_entropy.hpp"
 
 #include "fast_exp.hpp"
-#include "simd_clones.hpp"
+#include <idlab/vector_clones.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -12,7 +12,7 @@
 // it may not do on its own because that reorders float additions. Float lane sums run over
 // chunks of kChunk entries and the chunk totals are added in double, so a row of 10^4 classes
 // loses no more than a row of 256 would. Every function with such a loop carries
-// IDLAB_SIMD_CLONES itself: a helper without it would not be inlined into the AVX2 clone of its
+// IDLAB_VECTOR_CLONES itself: a helper without it would not be inlined into the AVX2 clone of its
 // caller for sure, and would then run as SSE2 code.
 
 namespace idlab::core {
@@ -20,7 +20,7 @@ namespace {
 
 constexpr int64_t kChunk = 256;
 
-IDLAB_SIMD_CLONES
+IDLAB_VECTOR_CLONES
 float row_max(const float* s, int64_t n) {
     float top = -std::numeric_limits<float>::infinity();
 #pragma omp simd reduction(max : top)
@@ -28,7 +28,7 @@ float row_max(const float* s, int64_t n) {
     return top;
 }
 
-IDLAB_SIMD_CLONES
+IDLAB_VECTOR_CLONES
 double row_sum(const float* s, int64_t n) {
     double total = 0.0;
     for (int64_t start = 0; start < n; start += kChunk) {
@@ -42,7 +42,7 @@ double row_sum(const float* s, int64_t n) {
 }
 
 // s_j <- exp(beta s_j - shift); returns the sum of the new values.
-IDLAB_SIMD_CLONES
+IDLAB_VECTOR_CLONES
 double exp_shifted_in_place(float* s, int64_t n, float beta, float shift) {
     double total = 0.0;
     for (int64_t start = 0; start < n; start += kChunk) {
@@ -61,7 +61,7 @@ double exp_shifted_in_place(float* s, int64_t n, float beta, float shift) {
 
 }  // namespace
 
-IDLAB_SIMD_CLONES
+IDLAB_VECTOR_CLONES
 double softmax_cross_entropy_row(float* s, int64_t classes, int64_t target, float beta,
                                  float smoothing, bool want_grad, float grad_scale) {
     const double k = static_cast<double>(classes);

@@ -1,6 +1,6 @@
 #include "adam.hpp"
 
-#include "vector_clones.hpp"
+#include <idlab/vector_clones.hpp>
 
 #include <cmath>
 

@@ -1,3 +1,4 @@
+// idlab SDK helper for plugin authors: portable multiversioned hot loops.
 // IDLAB_VECTOR_CLONES compiles a hot loop function twice with GCC function multiversioning: for
 // x86-64-v3 (AVX2 + FMA, 8 floats per vector) and for the baseline x86-64 (SSE2). The dynamic
 // loader picks the best clone the CPU supports, once, so the build stays portable (no
@@ -9,3 +10,5 @@
 #else
 #define IDLAB_VECTOR_CLONES
 #endif
+// The two clones may round differently (FMA contraction), so results can differ in the last
+// bits between CPUs, as they already do between OpenBLAS's CPU-specific kernels.

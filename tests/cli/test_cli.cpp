@@ -225,3 +225,15 @@ TEST_CASE("metrics that cannot score x are left out of the baseline, not fatal",
     CHECK_THAT(baseline, !Catch::Contains("accuracy"));
     CHECK(json_value(summary, "accuracy") > 0.0);
 }
+
+TEST_CASE("DIET with unit-norm head rows recovers the latents up to an orthogonal map", "[cli][e2e]") {
+    fs::path out = work_dir("diet-normalized");
+    Result r = run("run " + recipe("e2e-diet-normalized.toml") + " --out '" + out.string() + "'");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    std::string summary = read_file(out / "summary.json");
+    INFO(summary);
+    CHECK(json_value(summary, "linear_r2_o") > 0.9);   // z~ -> z, linear map without intercept
+    CHECK(json_value(summary, "head_r2_o") > 0.9);     // w_i -> v_c
+    CHECK(json_value(summary, "sv_mae") < 0.05);       // singular values near 1/kappa
+}

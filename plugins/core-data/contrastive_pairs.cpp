@@ -1,5 +1,6 @@
 #include "contrastive_pairs.hpp"
 
+#include "number_text.hpp"
 #include "sphere.hpp"
 
 #include <cmath>
@@ -11,12 +12,6 @@ namespace idlab::core {
 namespace {
 // Setup purpose of the mixing's stream (see PhiloxStream::for_setup).
 constexpr uint32_t kPurposeMixing = 2;
-
-std::string format_double(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
-}
 
 idlab_field_desc_t field(const char* name, int64_t width, const char* doc) {
     idlab_field_desc_t f{};
@@ -112,13 +107,7 @@ ContrastivePairs::ContrastivePairs(const idlab::CreateContext& ctx, const idlab:
 
     mixing_ = std::make_unique<MixingMlp>(dim_, layers, trials, slope,
                                           PhiloxStream::for_setup(ctx.seed(), kPurposeMixing));
-    if (layers > 0) {
-        idlab::log(IDLAB_LOG_INFO, kId, "condition number threshold: " + format_double(mixing_->threshold()));
-        for (int64_t l = 0; l < layers; ++l)
-            idlab::log(IDLAB_LOG_INFO, kId,
-                       "layer " + std::to_string(l + 1) + "/" + std::to_string(layers) +
-                           ", condition number: " + format_double(mixing_->condition(l)));
-    }
+    for (const std::string& line : mixing_->conditioning_report()) idlab::log(IDLAB_LOG_INFO, kId, line);
 
     fields_ = {
         field("x", dim_, "observation of the anchor, x = g(z)"),

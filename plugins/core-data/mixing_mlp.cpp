@@ -1,6 +1,7 @@
 #include "mixing_mlp.hpp"
 
 #include "condition_number.hpp"
+#include "number_text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -64,6 +65,16 @@ void MixingMlp::apply(const double* z, double* x, double* scratch) const {
         }
         in = out;
     }
+}
+
+std::vector<std::string> MixingMlp::conditioning_report() const {
+    std::vector<std::string> lines;
+    if (layers() == 0) return lines;
+    lines.push_back("condition number threshold: " + format_double(threshold_));
+    for (int64_t l = 0; l < layers(); ++l)
+        lines.push_back("layer " + std::to_string(l + 1) + "/" + std::to_string(layers()) +
+                        ", condition number: " + format_double(condition(l)));
+    return lines;
 }
 
 }  // namespace idlab::core

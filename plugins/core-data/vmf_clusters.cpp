@@ -1,6 +1,7 @@
 #include "vmf_clusters.hpp"
 
 #include "cluster_vectors.hpp"
+#include "number_text.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -13,12 +14,6 @@ namespace {
 // Setup "purposes" of PhiloxStream::for_setup: independent streams per use.
 constexpr uint32_t kPurposeClusterVectors = 1;
 constexpr uint32_t kPurposeMixing = 2;
-
-std::string format_double(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
-}
 
 idlab_field_desc_t field(const char* name, idlab_dtype_t dtype, int64_t width, int64_t cardinality,
                          const char* doc) {
@@ -194,13 +189,7 @@ VmfClusters::VmfClusters(const idlab::CreateContext& ctx, const idlab::Config& c
 
     mixing_ = std::make_unique<MixingMlp>(dim_, layers, trials, slope,
                                           PhiloxStream::for_setup(ctx.seed(), kPurposeMixing));
-    if (layers > 0) {
-        idlab::log(IDLAB_LOG_INFO, kId, "condition number threshold: " + format_double(mixing_->threshold()));
-        for (int64_t l = 0; l < layers; ++l)
-            idlab::log(IDLAB_LOG_INFO, kId,
-                       "layer " + std::to_string(l + 1) + "/" + std::to_string(layers) +
-                           ", condition number: " + format_double(mixing_->condition(l)));
-    }
+    for (const std::string& line : mixing_->conditioning_report()) idlab::log(IDLAB_LOG_INFO, kId, line);
 
     fields_ = {
         field("x", IDLAB_DTYPE_F32, dim_, 0, "observation x = g(z)"),

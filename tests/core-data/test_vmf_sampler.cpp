@@ -4,6 +4,7 @@
 //     E[(e.z)^2], e _|_ mu = (1 - E[w^2]) / (d - 1) = A_d(kappa) / kappa, and E[e.z] = 0.
 // Tolerances are 5 standard errors of the sample mean: a sampler off by a few percent fails,
 // the fixed seeds never sit near the edge.
+#include "statistics.hpp"
 #include "vmf_sampler.hpp"
 
 #include <idlab/philox.hpp>
@@ -15,6 +16,7 @@
 
 using idlab::PhiloxStream;
 using idlab::core::VmfSampler;
+using idlab::test::Moments;
 
 namespace {
 
@@ -40,23 +42,6 @@ void mean_and_tangent(int64_t d, std::vector<double>& mu, std::vector<double>& e
     for (double v : e) e2 += v * v;
     for (double& v : e) v /= std::sqrt(e2);
 }
-
-// Running mean and variance of a scalar.
-struct Moments {
-    double sum = 0.0, sum_sq = 0.0;
-    int64_t n = 0;
-    void add(double v) {
-        sum += v;
-        sum_sq += v * v;
-        ++n;
-    }
-    double mean() const { return sum / static_cast<double>(n); }
-    double std_error() const {
-        const double m = mean();
-        const double var = sum_sq / static_cast<double>(n) - m * m;
-        return std::sqrt(std::max(var, 0.0) / static_cast<double>(n));
-    }
-};
 
 }  // namespace
 

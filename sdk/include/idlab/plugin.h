@@ -35,7 +35,7 @@ extern "C" {
 /* ---------------------------------------------------------------- versions */
 
 #define IDLAB_ABI_VERSION_MAJOR 1
-#define IDLAB_ABI_VERSION_MINOR 1
+#define IDLAB_ABI_VERSION_MINOR 2
 #define IDLAB_ABI_VERSION_PATCH 0
 
 typedef struct idlab_version {
@@ -269,6 +269,7 @@ typedef struct idlab_instance {
 #define IDLAB_IFACE_METRIC "idlab.metric/1"
 #define IDLAB_IFACE_PARAMETERS "idlab.parameters/1"
 #define IDLAB_IFACE_CONSTANTS "idlab.constants/1"   /* since ABI 1.1 */
+#define IDLAB_IFACE_STATE "idlab.state/1"           /* since ABI 1.2 */
 
 /* Data process: draws a fresh batch of named fields. */
 typedef struct idlab_data_i {
@@ -357,6 +358,48 @@ typedef struct idlab_constants_i {
     idlab_status_t (*get)(const idlab_instance_t* self, uint32_t index, idlab_named_tensor_t* out);
 } idlab_constants_i;
 
+/* Optional, since ABI 1.2: the non-trainable tensors an instance's later behaviour depends on
+ * (batch-norm running statistics, optimizer moments and step count, ...). With the trainable
+ * parameters (idlab.parameters/1) they are everything a checkpoint must hold for a run to go on
+ * as if it had never stopped. Views stay valid until the instance is destroyed (an optimizer's
+ * exist once bind() has returned) and live on the instance's device. To save, the host copies
+ * their contents out; to restore, it overwrites their contents in place (same names, dtypes and
+ * shapes, else the checkpoint is refused) and then calls restored(). */
+typedef struct idlab_state_i {
+    uint32_t struct_size;
+    uint32_t (*count)(const idlab_instance_t* self);
+    idlab_status_t (*get)(const idlab_instance_t* self, uint32_t index, idlab_named_tensor_t* out);
+    /* Called once the host has written saved values into the parameters and state tensors, so
+     * that the instance can refresh what it derives from them. May be NULL. */
+    idlab_status_t (*restored)(idlab_instance_t* self, const idlab_exec_ctx_t* ctx,
+                               idlab_error_t* err);
+} idlab_state_i;
+
+/* ------------------------------------------------------------------ devices */
+
+/* Since ABI 1.2: a plugin that brings a device other than the CPU (the CUDA plugin) serves its
+ * memory, copies and streams through this table, listed in the entry's `devices`. For a run on
+ * that device (run.device = name) the host allocates the batch, feature and gradient tensors
+ * with alloc(), creates the stream that goes into every execution context, keeps tensors on the
+ * device from step to step and copies to the CPU only what metrics and checkpoints read.
+ * idlab_host_t.alloc/free for this device type are forwarded here. [thread-safe] */
+typedef struct idlab_device_i {
+    uint32_t struct_size;
+    int32_t device_type;        /* the DLDeviceType served, e.g. kDLCUDA */
+    const char* name;           /* the run.device value that selects it: "cuda" */
+    /* Device memory; NULL on failure with err filled. A request of 0 bytes gives a distinct,
+     * freeable pointer. alignment 0 means the device's natural alignment. */
+    void* (*alloc)(int32_t device_id, uint64_t bytes, uint64_t alignment, idlab_error_t* err);
+    void (*free)(int32_t device_id, void* ptr);
+    /* Copies src into dst: same dtype and shape, both compact, each on the CPU or on this
+     * device. Ordered on `stream`; may return before the copy is done (see synchronize). */
+    idlab_status_t (*copy)(const DLTensor* src, DLTensor* dst, void* stream, idlab_error_t* err);
+    idlab_status_t (*stream_create)(int32_t device_id, void** stream, idlab_error_t* err);
+    void (*stream_destroy)(int32_t device_id, void* stream);
+    /* Returns once everything enqueued on `stream` has finished. */
+    idlab_status_t (*synchronize)(int32_t device_id, void* stream, idlab_error_t* err);
+} idlab_device_i;
+
 /* --------------------------------------------------------------- components */
 
 /* What create() learns about the pipeline it is part of. Borrowed for the call. */
@@ -409,6 +452,10 @@ typedef struct idlab_plugin_entry {
     int32_t (*probe)(char* reason, uint32_t reason_capacity);
     uint32_t component_count;
     const idlab_component_desc_t* const* components;
+    /* Since ABI 1.2 (check IDLAB_HAS_FIELD): the devices this plugin serves (see
+     * idlab_device_i). Read only when probe() reports the plugin available. */
+    uint32_t device_count;
+    const idlab_device_i* const* devices;
 } idlab_plugin_entry_t;
 
 #define IDLAB_PLUGIN_ENTRY_SYMBOL "idlab_plugin_entry"

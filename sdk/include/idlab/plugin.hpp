@@ -280,6 +280,8 @@ struct PluginInfo {
     std::string description;
     // Optional: return false and write the reason when the plugin cannot run here.
     bool (*probe)(std::string& reason) = nullptr;
+    // Since ABI 1.2: the devices the plugin serves (tables owned by the plugin, for its lifetime).
+    std::vector<const idlab_device_i*> devices = {};
 };
 
 // --------------------------------------------------------------- components
@@ -296,38 +298,44 @@ public:
     const idlab_param_view_t& parameter(uint32_t i) const { return params_[i].view; }
     uint32_t constant_count() const { return static_cast<uint32_t>(constants_.size()); }
     const idlab_named_tensor_t& constant(uint32_t i) const { return constants_[i].view; }
+    uint32_t state_count() const { return static_cast<uint32_t>(state_.size()); }
+    const idlab_named_tensor_t& state(uint32_t i) const { return state_[i].view; }
+
+    // Called after a checkpoint was written back into the parameters and state tensors
+    // (idlab.state/1 restored()); override to refresh what the component derives from them.
+    virtual void restored(const idlab_exec_ctx_t& /*ctx*/) {}
 
 protected:
     // Exposes a float32 parameter and its gradient (same shape), both owned by the component
     // and kept at the same address for its lifetime.
     void add_parameter(const std::string& name, float* value, float* grad,
-                       std::vector<int64_t> shape) {
+                       std::vector<int64_t> shape, DLDevice device = DLDevice{kDLCPU, 0}) {
         params_.emplace_back();
         Registered& r = params_.back();
         r.name = name;
         r.shape = std::move(shape);
         r.view.struct_size = sizeof(idlab_param_view_t);
         r.view.name = r.name.c_str();
-        r.view.value = make_view(value, r.shape);
-        r.view.grad = make_view(grad, r.shape);
+        r.view.value = make_view(value, r.shape, DLDataType{kDLFloat, 32, 1}, device);
+        r.view.grad = make_view(grad, r.shape, DLDataType{kDLFloat, 32, 1}, device);
     }
 
     // Exposes a fixed tensor (cluster vectors, a concentration ...) that metrics can read as
     // "<stage>.<name>"; owned by the component and kept at the same address for its lifetime.
     template <class T>
-    void add_constant(const std::string& name, const T* data, std::vector<int64_t> shape) {
-        static_assert(std::is_same_v<T, float> || std::is_same_v<T, double> ||
-                          std::is_same_v<T, int64_t>,
-                      "constants are f32, f64 or i64");
-        constants_.emplace_back();
-        Constant& c = constants_.back();
-        c.name = name;
-        c.shape = std::move(shape);
-        const DLDataType dtype = std::is_same_v<T, float>    ? DLDataType{kDLFloat, 32, 1}
-                                 : std::is_same_v<T, double> ? DLDataType{kDLFloat, 64, 1}
-                                                             : DLDataType{kDLInt, 64, 1};
-        c.view.name = c.name.c_str();
-        c.view.tensor = make_view(const_cast<T*>(data), c.shape, dtype);
+    void add_constant(const std::string& name, const T* data, std::vector<int64_t> shape,
+                      DLDevice device = DLDevice{kDLCPU, 0}) {
+        add_named(constants_, name, const_cast<T*>(data), std::move(shape), device);
+    }
+
+    // Since ABI 1.2: exposes a non-trainable tensor the component's later behaviour depends on
+    // (running statistics, optimizer moments, a step counter) through idlab.state/1, so that
+    // checkpoints save it and a resumed run writes it back in place. Owned by the component and
+    // kept at the same address for its lifetime.
+    template <class T>
+    void add_state(const std::string& name, T* data, std::vector<int64_t> shape,
+                   DLDevice device = DLDevice{kDLCPU, 0}) {
+        add_named(state_, name, data, std::move(shape), device);
     }
 
 private:
@@ -341,11 +349,28 @@ private:
         std::vector<int64_t> shape;
         idlab_named_tensor_t view{};
     };
+    template <class T>
+    static void add_named(std::deque<Constant>& list, const std::string& name, T* data,
+                          std::vector<int64_t> shape, DLDevice device) {
+        static_assert(std::is_same_v<T, float> || std::is_same_v<T, double> ||
+                          std::is_same_v<T, int64_t>,
+                      "constants and state tensors are f32, f64 or i64");
+        list.emplace_back();
+        Constant& c = list.back();
+        c.name = name;
+        c.shape = std::move(shape);
+        const DLDataType dtype = std::is_same_v<T, float>    ? DLDataType{kDLFloat, 32, 1}
+                                 : std::is_same_v<T, double> ? DLDataType{kDLFloat, 64, 1}
+                                                             : DLDataType{kDLInt, 64, 1};
+        c.view.name = c.name.c_str();
+        c.view.tensor = make_view(data, c.shape, dtype, device);
+    }
     static DLTensor make_view(void* data, std::vector<int64_t>& shape,
-                              DLDataType dtype = DLDataType{kDLFloat, 32, 1}) {
+                              DLDataType dtype = DLDataType{kDLFloat, 32, 1},
+                              DLDevice device = DLDevice{kDLCPU, 0}) {
         DLTensor t{};
         t.data = data;
-        t.device = DLDevice{kDLCPU, 0};
+        t.device = device;
         t.ndim = static_cast<int>(shape.size());
         t.dtype = dtype;
         t.shape = shape.data();
@@ -355,6 +380,7 @@ private:
     }
     std::deque<Registered> params_;  // deque: views keep stable addresses
     std::deque<Constant> constants_;
+    std::deque<Constant> state_;
 };
 
 class Data : public Component {
@@ -440,6 +466,22 @@ inline const idlab_constants_i* constants_vtable() {
             if (i >= c.constant_count()) return IDLAB_STATUS_INVALID_ARGUMENT;
             *out = c.constant(i);
             return IDLAB_STATUS_OK;
+        }};
+    return &vt;
+}
+
+inline const idlab_state_i* state_vtable() {
+    static const idlab_state_i vt = {
+        sizeof(idlab_state_i),
+        [](const idlab_instance_t* self) { return self_as<Component>(self).state_count(); },
+        [](const idlab_instance_t* self, uint32_t i, idlab_named_tensor_t* out) -> idlab_status_t {
+            const Component& c = self_as<Component>(self);
+            if (i >= c.state_count()) return IDLAB_STATUS_INVALID_ARGUMENT;
+            *out = c.state(i);
+            return IDLAB_STATUS_OK;
+        },
+        [](idlab_instance_t* self, const idlab_exec_ctx_t* ctx, idlab_error_t* err) {
+            return guarded(err, [&] { self_as<Component>(self).restored(*ctx); });
         }};
     return &vt;
 }
@@ -601,6 +643,7 @@ struct Descriptor {
             return static_cast<Instance*>(self->impl)->kind_vtable;
         if (std::strcmp(iface, IDLAB_IFACE_PARAMETERS) == 0) return parameters_vtable();
         if (std::strcmp(iface, IDLAB_IFACE_CONSTANTS) == 0) return constants_vtable();
+        if (std::strcmp(iface, IDLAB_IFACE_STATE) == 0) return state_vtable();
         return nullptr;
     }
 
@@ -656,6 +699,8 @@ struct PluginHolder {
         entry.probe = info.probe ? &probe : nullptr;
         entry.component_count = static_cast<uint32_t>(components.size());
         entry.components = components.data();
+        entry.device_count = static_cast<uint32_t>(info.devices.size());
+        entry.devices = info.devices.empty() ? nullptr : info.devices.data();
     }
 
     static int32_t probe(char* reason, uint32_t capacity) noexcept {

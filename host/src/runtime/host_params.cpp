@@ -30,7 +30,7 @@ const std::vector<idlab_param_spec_t>& run_param_specs() {
         spec("device", IDLAB_PARAM_STRING, "\"cpu\"", 0, 0, 0, "cpu|cuda",
              "where components run; \"cuda\" picks the CUDA plugin's implementations"),
         spec("threads", IDLAB_PARAM_INT, "0", IDLAB_RANGE_MIN, 0, 0, nullptr,
-             "OpenBLAS threads; 0 uses every core"),
+             "CPU threads for OpenBLAS and for components that split their work; 0 uses every core"),
     };
     return specs;
 }

@@ -29,8 +29,8 @@ int64_t int_param(const StageConfig& stage, const char* key) {
     return p ? p->int_value : 0;
 }
 
-idlab_create_ctx_t create_context(const idlab_host_t* host, uint64_t seed, const char* stage,
-                                  const std::vector<idlab_field_desc_t>& fields,
+idlab_create_ctx_t create_context(const idlab_host_t* host, uint64_t seed, uint32_t threads,
+                                  const char* stage, const std::vector<idlab_field_desc_t>& fields,
                                   int64_t input_dim) {
     idlab_create_ctx_t ctx{};
     ctx.struct_size = sizeof(ctx);
@@ -41,6 +41,7 @@ idlab_create_ctx_t create_context(const idlab_host_t* host, uint64_t seed, const
     ctx.field_count = static_cast<uint32_t>(fields.size());
     ctx.fields = fields.empty() ? nullptr : fields.data();
     ctx.input_dim = input_dim;
+    ctx.threads = threads;
     return ctx;
 }
 
@@ -156,9 +157,12 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recip
     batch_ = int_param(recipe.train, "batch_size");
     eval_every_ = int_param(recipe.train, "eval_every");
     eval_samples_ = int_param(recipe.train, "eval_samples");
+    const int64_t threads = int_param(recipe.run, "threads");
+    threads_ = threads > 0 ? static_cast<uint32_t>(threads)
+                           : std::max(1u, std::thread::hardware_concurrency());
     const uint64_t seed = static_cast<uint64_t>(seed_);
 
-    data_ = std::make_unique<DataStage>(recipe.data, create_context(host, seed, "data", {}, 0));
+    data_ = std::make_unique<DataStage>(recipe.data, create_context(host, seed, threads_, "data", {}, 0));
     fields_ = data_->fields();
     const idlab_field_desc_t* x = find_field(fields_, "x");
     if (!x || x->dtype != IDLAB_DTYPE_F32 || x->width <= 0)
@@ -168,14 +172,14 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recip
                               "(it provides: " + field_list(fields_) + ")");
 
     encoder_ = std::make_unique<EncoderStage>(
-        recipe.encoder, create_context(host, seed, "encoder", fields_, x->width));
+        recipe.encoder, create_context(host, seed, threads_, "encoder", fields_, x->width));
     const int64_t dim = encoder_->output_dim();
     if (dim <= 0)
         throw WiringError(recipe.encoder.where, "encoder '" + recipe.encoder.kind +
                                                     "' reports an output width of " +
                                                     std::to_string(dim));
 
-    loss_ = std::make_unique<LossStage>(recipe.loss, create_context(host, seed, "loss", fields_, dim));
+    loss_ = std::make_unique<LossStage>(recipe.loss, create_context(host, seed, threads_, "loss", fields_, dim));
     views_ = loss_->views();
     for (const std::string& view : views_) {
         const idlab_field_desc_t* f = find_field(fields_, view);
@@ -195,10 +199,10 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recip
             stage_tensors_.emplace_back(h->stage() + "." + c.name, c.tensor);
     }
     optimizer_ = std::make_unique<OptimizerStage>(
-        recipe.optimizer, create_context(host, seed, "optimizer", fields_, 0));
+        recipe.optimizer, create_context(host, seed, threads_, "optimizer", fields_, 0));
     for (const StageConfig& m : recipe.metrics)
         metrics_.push_back(std::make_unique<MetricStage>(
-            m, create_context(host, seed, "metrics", fields_, dim)));
+            m, create_context(host, seed, threads_, "metrics", fields_, dim)));
 
     // Buffers, allocated once.
     train_.allocate(fields_, batch_);

@@ -72,6 +72,7 @@ private:
     const Recipe& recipe_;
     const idlab_host_t* host_;
     int64_t seed_ = 0, steps_ = 0, batch_ = 0, eval_every_ = 0, eval_samples_ = 0;
+    uint32_t threads_ = 1;  // run.threads, 0 resolved to the machine's cores
 
     std::unique_ptr<DataStage> data_;
     std::unique_ptr<EncoderStage> encoder_;

@@ -414,6 +414,9 @@ typedef struct idlab_create_ctx {
     const idlab_field_desc_t* fields;
     /* encoder: width of "x"; loss and metrics: the encoder's output_dim; 0 otherwise. */
     int64_t input_dim;
+    /* Since ABI 1.2 (check IDLAB_HAS_FIELD; absent means 1): the CPU threads the instance may
+     * use inside its compute calls (run.threads, 0 there resolved to the machine's cores). */
+    uint32_t threads;
 } idlab_create_ctx_t;
 
 typedef struct idlab_component_desc {

@@ -213,6 +213,11 @@ public:
     uint64_t seed() const { return ctx_->seed; }
     int64_t input_dim() const { return ctx_->input_dim; }
     DLDevice device() const { return ctx_->device; }
+    // CPU threads the instance may use (1 for a host older than ABI 1.2).
+    uint32_t threads() const {
+        if (!IDLAB_HAS_FIELD(ctx_, idlab_create_ctx_t, threads) || ctx_->threads == 0) return 1;
+        return ctx_->threads;
+    }
     std::string stage() const { return ctx_->stage ? ctx_->stage : ""; }
     const idlab_field_desc_t* find_field(const std::string& name) const {
         for (uint32_t i = 0; i < ctx_->field_count; ++i)

@@ -139,7 +139,7 @@ Cnn::Cnn(const idlab::CreateContext& ctx, const idlab::Config& config) {
     for (BasicBlock& block : blocks_) block.initialize(key);
     if (fc_) fc_->initialize(key, "fc");
     // After every layer has its final buffers: the views keep raw pointers.
-    register_parameters();
+    register_views();
 }
 
 void Cnn::register_conv_bn(ConvBn& unit) {
@@ -154,10 +154,13 @@ void Cnn::register_conv_bn(ConvBn& unit) {
                       {w.out.channels});
         add_parameter(unit.bn_name + ".bias", unit.bn->beta.data(), unit.bn->grad_beta.data(),
                       {w.out.channels});
+        // What evaluation normalises with: checkpoints save it through idlab.state/1.
+        add_state(unit.bn_name + ".running_mean", unit.bn->running_mean.data(), {w.out.channels});
+        add_state(unit.bn_name + ".running_var", unit.bn->running_var.data(), {w.out.channels});
     }
 }
 
-void Cnn::register_parameters() {
+void Cnn::register_views() {
     register_conv_bn(*stem_);
     for (BasicBlock& block : blocks_) {
         register_conv_bn(block.conv1);

@@ -34,7 +34,8 @@ public:
     void forward(const idlab_exec_ctx_t& ctx, const DLTensor& x, DLTensor& features) override;
     void backward(const idlab_exec_ctx_t& ctx, const DLTensor& dfeatures, DLTensor* dx) override;
 
-    // For tests and checkpoints.
+    // For tests. Checkpoints read the views: the parameters (idlab.parameters/1) and every batch
+    // norm's running statistics, "<bn>.running_mean" / "<bn>.running_var" (idlab.state/1).
     const FeatureShape& input_shape() const { return input_; }
     const ConvBn& stem() const { return *stem_; }
     size_t block_count() const { return blocks_.size(); }
@@ -47,7 +48,8 @@ public:
     std::vector<int32_t> activation_pattern() const;
 
 private:
-    void register_parameters();
+    // Exposes every parameter and running statistic as a view (raw pointers into the layers).
+    void register_views();
     void register_conv_bn(ConvBn& unit);
     void ensure_workspace(int64_t batch);
     void ensure_train_capacity(int64_t batch);

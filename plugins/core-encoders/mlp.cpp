@@ -131,6 +131,9 @@ void Mlp::register_layer(Layer& layer, const std::string& name, const std::strin
     if (!layer.gamma.empty()) {
         add_parameter(bn_name + ".weight", layer.gamma.data(), layer.grad_gamma.data(), {layer.out});
         add_parameter(bn_name + ".bias", layer.beta.data(), layer.grad_beta.data(), {layer.out});
+        // What evaluation normalises with: checkpoints save it through idlab.state/1.
+        add_state(bn_name + ".running_mean", layer.running_mean.data(), {layer.out});
+        add_state(bn_name + ".running_var", layer.running_var.data(), {layer.out});
     }
 }
 

@@ -22,7 +22,9 @@ public:
     void forward(const idlab_exec_ctx_t& ctx, const DLTensor& x, DLTensor& features) override;
     void backward(const idlab_exec_ctx_t& ctx, const DLTensor& dfeatures, DLTensor* dx) override;
 
-    // Running statistics of hidden layer `i` (for tests and checkpoints); empty without BN.
+    // Running statistics of hidden layer `i`, empty without BN (for tests). Everything a later
+    // forward depends on is exposed as a view: the parameters through idlab.parameters/1, the
+    // running statistics as state "bn<i>.running_mean" / "bn<i>.running_var" (idlab.state/1).
     const std::vector<float>& running_mean(size_t i) const { return layers_[i].running_mean; }
     const std::vector<float>& running_var(size_t i) const { return layers_[i].running_var; }
     size_t hidden_count() const { return layers_.size(); }

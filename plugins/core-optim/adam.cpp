@@ -71,6 +71,7 @@ Adam::Adam(const idlab::CreateContext& ctx, const idlab::Config& config)
 
 void Adam::bind(const idlab_param_view_t* params, uint32_t count) {
     params_ = bind_parameters(params, count, "core.adam");
+    clear_state();
     m_.clear();
     v_.clear();
     for (const BoundParameter& p : params_) {
@@ -79,6 +80,13 @@ void Adam::bind(const idlab_param_view_t* params, uint32_t count) {
     }
     steps_ = 0;
     bound_ = true;
+    // Everything a later step depends on, for checkpoints (idlab.state/1), with PyTorch's names.
+    // Registered once m_ and v_ are complete: the views keep raw pointers into them.
+    for (size_t i = 0; i < params_.size(); ++i) {
+        add_state(params_[i].name + ".exp_avg", m_[i].data(), params_[i].shape);
+        add_state(params_[i].name + ".exp_avg_sq", v_[i].data(), params_[i].shape);
+    }
+    add_state("step", &steps_, {1});
 }
 
 void Adam::step(const idlab_exec_ctx_t& /*ctx*/) {

@@ -47,6 +47,7 @@ std::vector<BoundParameter> bind_parameters(const idlab_param_view_t* params, ui
         b.value = idlab::data_of<float>(p.value);
         b.grad = idlab::data_of<float>(p.grad);
         b.size = element_count(p.value);
+        b.shape.assign(p.value.shape, p.value.shape + p.value.ndim);
         bound.push_back(b);
     }
     return bound;

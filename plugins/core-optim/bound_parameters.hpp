@@ -14,6 +14,7 @@ struct BoundParameter {
     float* value = nullptr;
     const float* grad = nullptr;
     int64_t size = 0;  // number of elements
+    std::vector<int64_t> shape;  // the value's shape (state tensors of the optimizer share it)
 };
 
 // Checks that every view is a compact float32 CPU tensor whose gradient has the value's shape,

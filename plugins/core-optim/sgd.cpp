@@ -42,11 +42,17 @@ Sgd::Sgd(const idlab::CreateContext& ctx, const idlab::Config& config)
 
 void Sgd::bind(const idlab_param_view_t* params, uint32_t count) {
     params_ = bind_parameters(params, count, "core.sgd");
+    clear_state();
     buffers_.clear();
     if (momentum_ != 0.0)
         for (const BoundParameter& p : params_) buffers_.emplace_back(p.size, 0.0f);
     steps_ = 0;
     bound_ = true;
+    // Everything a later step depends on, for checkpoints (idlab.state/1): the momentum buffers
+    // (PyTorch's name) and the step count, which decides whether a buffer starts afresh.
+    for (size_t i = 0; i < buffers_.size(); ++i)
+        add_state(params_[i].name + ".momentum_buffer", buffers_[i].data(), params_[i].shape);
+    add_state("step", &steps_, {1});
 }
 
 void Sgd::step(const idlab_exec_ctx_t& /*ctx*/) {

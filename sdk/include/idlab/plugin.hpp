@@ -343,6 +343,10 @@ protected:
         add_named(state_, name, data, std::move(shape), device);
     }
 
+    // Forgets every state tensor exposed so far, for a component that rebuilds its state (an
+    // optimizer bound a second time). Views handed out before stop being valid.
+    void clear_state() { state_.clear(); }
+
 private:
     struct Registered {
         std::string name;

@@ -37,6 +37,7 @@ std::optional<Args> parse_args(int argc, char** argv, int first,
             }
             if (name == "--plugin-path") args.plugin_dirs.push_back(value);
             else if (name == "--out") args.out_dir = value;
+            else if (name == "--resume") args.resume_dir = value;
             else if (name == "--log-level") args.log_level = value;
             continue;
         }

@@ -13,6 +13,7 @@ struct Args {
     std::vector<std::string> overrides;     // "key=value", in order
     std::vector<std::string> plugin_dirs;   // --plugin-path DIR (repeatable)
     std::string out_dir;                    // --out DIR
+    std::string resume_dir;                 // --resume DIR
     std::string log_level = "info";         // --log-level L
     bool help = false;
 };

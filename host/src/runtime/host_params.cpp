@@ -45,6 +45,17 @@ const std::vector<idlab_param_spec_t>& train_param_specs() {
              "evaluate the metrics every this many steps (and after the last step)"),
         spec("eval_samples", IDLAB_PARAM_INT, "8192", IDLAB_RANGE_MIN, 16, 0, nullptr,
              "fresh samples drawn for each evaluation"),
+        spec("checkpoint_every", IDLAB_PARAM_INT, "1000", IDLAB_RANGE_MIN, 0, 0, nullptr,
+             "save checkpoint.ckpt every this many steps (and at SIGINT/SIGTERM and the end); "
+             "0: only then"),
+        spec("keep_best", IDLAB_PARAM_STRING, "\"\"", 0, 0, 0, nullptr,
+             "a metric value name: save best.ckpt whenever it improves (higher is better); "
+             "\"\": off"),
+        spec("stop_metric", IDLAB_PARAM_STRING, "\"\"", 0, 0, 0, nullptr,
+             "a metric value name: stop after the first evaluation where it exceeds "
+             "train.stop_above; \"\": off"),
+        spec("stop_above", IDLAB_PARAM_FLOAT, "inf", 0, 0, 0, nullptr,
+             "the value train.stop_metric must exceed to stop the run early"),
     };
     return specs;
 }

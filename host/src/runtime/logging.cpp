@@ -19,8 +19,8 @@ void setup_console_logging(const std::string& level) {
     spdlog::set_default_logger(logger);
 }
 
-void add_log_file(const std::filesystem::path& file) {
-    auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string(), true);
+void add_log_file(const std::filesystem::path& file, bool append) {
+    auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string(), !append);
     sink->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
     sink->set_level(spdlog::level::debug);
     auto logger = spdlog::default_logger();

@@ -18,8 +18,8 @@ std::string format_duration(double seconds) {
 }
 }  // namespace
 
-Progress::Progress(int64_t total_steps, bool live)
-    : total_(total_steps), live_(live), start_(Clock::now()), last_draw_(start_) {}
+Progress::Progress(int64_t total_steps, bool live, int64_t first_step)
+    : total_(total_steps), first_(first_step), live_(live), start_(Clock::now()), last_draw_(start_) {}
 
 void Progress::set_last_metric(const std::string& name, double value) {
     metric_name_ = name;
@@ -29,7 +29,7 @@ void Progress::set_last_metric(const std::string& name, double value) {
 
 std::string Progress::line(int64_t done, double loss) const {
     double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-    double rate = elapsed > 0 ? done / elapsed : 0.0;
+    double rate = elapsed > 0 ? (done - first_) / elapsed : 0.0;
     double eta = rate > 0 ? (total_ - done) / rate : -1;
     char buf[256];
     int n = std::snprintf(buf, sizeof(buf), "step %lld/%lld | %.1f steps/s | ETA %s | loss %.4f",

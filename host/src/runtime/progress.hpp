@@ -10,7 +10,8 @@ namespace idlab::host {
 
 class Progress {
 public:
-    Progress(int64_t total_steps, bool live);
+    // first_step: where a resumed run starts, so that rates and ETA count this part only.
+    Progress(int64_t total_steps, bool live, int64_t first_step = 0);
     // Cheap when nothing needs drawing; call once per step.
     void step(int64_t steps_done, double loss);
     void set_last_metric(const std::string& name, double value);
@@ -21,7 +22,7 @@ public:
 private:
     std::string line(int64_t steps_done, double loss) const;
     using Clock = std::chrono::steady_clock;
-    int64_t total_;
+    int64_t total_, first_;
     bool live_;
     bool drawn_ = false;
     Clock::time_point start_, last_draw_;

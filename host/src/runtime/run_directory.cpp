@@ -1,7 +1,12 @@
 #include "runtime/run_directory.hpp"
 
+#include "runtime/atomic_file.hpp"
+
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <ctime>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -18,17 +23,10 @@ std::string timestamp() {
     return buf;
 }
 
-void write_file(const fs::path& file, const std::string& text) {
-    // Write to a temporary name, then rename: a reader never sees half a file.
-    fs::path tmp = file;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw std::runtime_error("cannot write '" + tmp.string() + "'");
-        out << text;
-        if (!out) throw std::runtime_error("cannot write '" + tmp.string() + "'");
-    }
-    fs::rename(tmp, file);
+std::ofstream open_metrics(const fs::path& file, std::ios::openmode mode) {
+    std::ofstream out(file, std::ios::binary | mode);
+    if (!out) throw std::runtime_error("cannot write '" + file.string() + "'");
+    return out;
 }
 }  // namespace
 
@@ -43,12 +41,37 @@ RunDirectory::RunDirectory(const fs::path& out, const std::string& run_name) {
     std::error_code ec;
     fs::create_directories(path_, ec);
     if (ec) throw std::runtime_error("cannot create run directory '" + path_.string() + "': " + ec.message());
-    metrics_.open(path_ / "metrics.jsonl", std::ios::binary | std::ios::trunc);
-    if (!metrics_) throw std::runtime_error("cannot write '" + (path_ / "metrics.jsonl").string() + "'");
+    // A checkpoint left by an earlier run in this folder belongs to that run, not to this one.
+    for (const fs::path& old : {checkpoint_file(), best_file(), AtomicFile::temporary_for(checkpoint_file()),
+                                AtomicFile::temporary_for(best_file())}) {
+        if (fs::remove(old, ec)) spdlog::info("removed '{}' of the run that was in this folder before", old.string());
+    }
+    metrics_ = open_metrics(path_ / "metrics.jsonl", std::ios::trunc);
+}
+
+RunDirectory RunDirectory::existing(const fs::path& dir) {
+    RunDirectory d;
+    d.path_ = dir;
+    return d;
 }
 
 void RunDirectory::write_resolved_recipe(const std::string& toml) const {
-    write_file(path_ / "recipe.resolved.toml", toml);
+    write_file_atomically(recipe_file(), toml);
+}
+
+size_t RunDirectory::keep_metrics(const std::vector<std::string>& lines) {
+    const fs::path file = path_ / "metrics.jsonl";
+    size_t before = 0;
+    {
+        std::ifstream in(file, std::ios::binary);
+        std::string line;
+        while (std::getline(in, line)) ++before;
+    }
+    std::string text;
+    for (const std::string& line : lines) text += line + "\n";
+    write_file_atomically(file, text);
+    metrics_ = open_metrics(file, std::ios::app);
+    return before > lines.size() ? before - lines.size() : 0;
 }
 
 void RunDirectory::append_metrics(const std::string& json_line) {
@@ -57,7 +80,7 @@ void RunDirectory::append_metrics(const std::string& json_line) {
 }
 
 void RunDirectory::write_summary(const std::string& json) const {
-    write_file(path_ / "summary.json", json + "\n");
+    write_file_atomically(summary_file(), json + "\n");
 }
 
 }  // namespace idlab::host

@@ -237,4 +237,34 @@ std::vector<idlab_named_tensor_t> constants_of(const InstanceHandle& handle) {
     return out;
 }
 
+// ----------------------------------------------------------------- state
+
+bool has_state_interface(const InstanceHandle& handle) {
+    return handle.interface(IDLAB_IFACE_STATE, offsetof(idlab_state_i, restored)) != nullptr;
+}
+
+std::vector<idlab_named_tensor_t> state_of(const InstanceHandle& handle) {
+    std::vector<idlab_named_tensor_t> out;
+    auto vt = static_cast<const idlab_state_i*>(
+        handle.interface(IDLAB_IFACE_STATE, offsetof(idlab_state_i, restored)));
+    if (!vt) return out;
+    uint32_t n = vt->count(handle.raw());
+    for (uint32_t i = 0; i < n; ++i) {
+        idlab_named_tensor_t item{};
+        handle.check(vt->get(handle.raw(), i, &item), -1);
+        if (!item.name || !*item.name)
+            throw ComponentFailure(handle.stage(), handle.id(), -1, IDLAB_STATUS_INTERNAL,
+                                   "state tensor " + std::to_string(i) + " has no name", "");
+        out.push_back(item);
+    }
+    return out;
+}
+
+void notify_restored(const InstanceHandle& handle, const idlab_exec_ctx_t& ctx) {
+    auto vt = static_cast<const idlab_state_i*>(
+        handle.interface(IDLAB_IFACE_STATE, offsetof(idlab_state_i, restored)));
+    if (!vt || !IDLAB_HAS_FIELD(vt, idlab_state_i, restored) || !vt->restored) return;
+    handle.check(vt->restored(handle.raw(), &ctx, handle.error()), ctx.step);
+}
+
 }  // namespace idlab::host

@@ -121,4 +121,14 @@ std::vector<idlab_param_view_t> parameters_of(const InstanceHandle& handle);
 // Every constant an instance exposes (none when it has no constants interface).
 std::vector<idlab_named_tensor_t> constants_of(const InstanceHandle& handle);
 
+// Whether an instance provides idlab.state/1 (since ABI 1.2; a 1.1 plugin does not).
+bool has_state_interface(const InstanceHandle& handle);
+
+// Every state tensor an instance exposes (none without idlab.state/1).
+std::vector<idlab_named_tensor_t> state_of(const InstanceHandle& handle);
+
+// Tells an instance that a checkpoint was written into its parameters and state tensors
+// (idlab.state/1 restored(); nothing without the interface or the function).
+void notify_restored(const InstanceHandle& handle, const idlab_exec_ctx_t& ctx);
+
 }  // namespace idlab::host

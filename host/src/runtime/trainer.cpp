@@ -1,7 +1,9 @@
 #include "runtime/trainer.hpp"
 
+#include "runtime/checkpointer.hpp"
 #include "runtime/interrupt.hpp"
 #include "runtime/progress.hpp"
+#include "runtime/recipe_fingerprint.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -271,9 +273,82 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recip
     spdlog::info("pipeline: {} -> {} (output {}) -> {} -> {}; {} trainable parameters in {} tensors",
                  recipe.data.kind, recipe.encoder.kind, dim, recipe.loss.kind,
                  recipe.optimizer.kind, count, params.size());
+
+    // What a checkpoint holds: every stage's parameters and state (the optimizer's exist now
+    // that it is bound). Data and metrics are stateless by the ABI's contract.
+    protocol_ = TrainProtocol::from(recipe.train, value_names_);
+    checkpointer_ = std::make_unique<Checkpointer>(canonical_recipe(recipe), nullptr);
+    checkpointer_->add_stage(data_->handle(), recipe.data.desc->version, false);
+    checkpointer_->add_stage(encoder_->handle(), recipe.encoder.desc->version, true);
+    checkpointer_->add_stage(loss_->handle(), recipe.loss.desc->version, true);
+    checkpointer_->add_stage(optimizer_->handle(), recipe.optimizer.desc->version, true);
+    for (size_t i = 0; i < metrics_.size(); ++i)
+        checkpointer_->add_stage(metrics_[i]->handle(), recipe.metrics[i].desc->version, false);
 }
 
 Trainer::~Trainer() = default;
+
+// ------------------------------------------------------------ checkpoints
+
+void Trainer::set_checkpoint_files(std::filesystem::path checkpoint, std::filesystem::path best) {
+    checkpoint_file_ = std::move(checkpoint);
+    best_file_ = std::move(best);
+    for (const std::string& stage : checkpointer_->stages_without_state())
+        spdlog::warn("{} does not expose idlab.state/1 (its plugin predates ABI 1.2): checkpoints "
+                     "hold its parameters but not its hidden state, so `idlab run --resume` "
+                     "will refuse them", stage);
+    spdlog::info("checkpoints: {} every {} steps, at SIGINT/SIGTERM and at the end ({:.1f} MB of tensors)",
+                 checkpoint_file_.string(), protocol_.checkpoint_every,
+                 static_cast<double>(checkpointer_->tensor_bytes()) / 1e6);
+}
+
+void Trainer::resume(const LoadedCheckpoint& checkpoint) {
+    const TrainingState& saved = checkpoint.contents.state;
+    checkpointer_->restore(checkpoint, context(true, IDLAB_RNG_STREAM_TRAIN,
+                                               static_cast<uint64_t>(saved.step), saved.step));
+    state_ = saved;
+    resumed_ = true;
+}
+
+void Trainer::save_checkpoint(const std::filesystem::path& file) {
+    if (file.empty()) return;
+    const auto t0 = Clock::now();
+    state_.seconds = seconds_before_ + seconds_since(started_);
+    state_.train_seconds = train_seconds_before_ + segment_train_seconds_;
+    const uint64_t bytes = checkpointer_->save(file, state_);
+    const double took = seconds_since(t0);
+    state_.checkpoint_seconds += took;
+    spdlog::debug("checkpoint at step {}: {} ({:.2f} MB in {:.1f} ms)", state_.step, file.string(),
+                  static_cast<double>(bytes) / 1e6, took * 1e3);
+}
+
+void Trainer::after_evaluation() {
+    const Evaluation& e = state_.evaluations.back();
+    if (protocol_.stops(e)) {
+        state_.stopped_early = true;
+        state_.finished = true;
+        spdlog::info("stopping early: {} = {} exceeds train.stop_above = {}", protocol_.stop_metric,
+                     value_of(e, protocol_.stop_metric), protocol_.stop_above);
+    }
+    const Evaluation* best = state_.best >= 0 ? &state_.evaluations[static_cast<size_t>(state_.best)] : nullptr;
+    if (protocol_.improves(e, best)) {
+        state_.best = static_cast<int64_t>(state_.evaluations.size()) - 1;
+        save_checkpoint(best_file_);
+    }
+}
+
+RunSummary summary_of(const TrainingState& state) {
+    RunSummary summary;
+    summary.steps = state.step;
+    summary.seconds = state.seconds;
+    summary.train_seconds = state.train_seconds;
+    summary.checkpoint_seconds = state.checkpoint_seconds;
+    summary.stopped_early = state.stopped_early;
+    summary.baseline = state.baseline;
+    summary.evaluations = state.evaluations;
+    if (state.best >= 0) summary.best = state.evaluations[static_cast<size_t>(state.best)];
+    return summary;
+}
 
 void Trainer::build_input_set(const std::vector<std::string>& names, FieldBuffers& fields,
                               TensorBuffer* features, std::vector<idlab_named_tensor_t>& items,
@@ -349,20 +424,25 @@ NamedValues Trainer::evaluate(int64_t step, uint64_t eval_index, bool baseline) 
 
 RunSummary Trainer::run(Progress& progress,
                         const std::function<void(const Evaluation&)>& on_evaluation) {
-    RunSummary summary;
-    const auto t0 = Clock::now();
+    TrainingState& st = state_;
+    started_ = Clock::now();
+    seconds_before_ = st.seconds;
+    train_seconds_before_ = st.train_seconds;
+    segment_train_seconds_ = 0.0;
+    bool interrupted = false;
 
-    // Evaluation index 0 scores the raw observations: how linear the mixing alone is.
-    if (!metrics_.empty()) {
-        summary.baseline = evaluate(0, 0, true);
-        for (const auto& [name, value] : summary.baseline)
+    // Evaluation index 0 scores the raw observations: how linear the mixing alone is. A resumed
+    // run has it from its checkpoint.
+    if (!metrics_.empty() && !resumed_) {
+        st.baseline = evaluate(0, 0, true);
+        for (const auto& [name, value] : st.baseline)
             spdlog::info("baseline (features = x): {} = {:.4f}", name, value);
     }
 
     // Two sets of batch buffers: while step s trains on one, a helper thread samples the batch
     // of step s + 1 into the other. A batch depends only on the seed and its step, so the data
     // are the ones an inline draw would give; only the data stage runs on the helper, and never
-    // at the same time as an evaluation (which samples too).
+    // at the same time as an evaluation (which samples too) or a checkpoint.
     struct BatchSlot {
         FieldBuffers* fields;
         idlab_tensor_set_t* loss_inputs;
@@ -390,20 +470,17 @@ RunSummary Trainer::run(Progress& progress,
     BackgroundJob sampler;  // declared after everything its jobs use, so it finishes first
     DLTensor features = features_.view();
     DLTensor dfeatures = dfeatures_.view();
-    double loss_sum = 0.0;
-    int64_t loss_count = 0;
-    uint64_t eval_index = 1;
-    double train_seconds = 0.0;
 
-    int64_t step = 0;
-    for (; step < steps_; ++step) {
+    const int64_t first = st.step;
+    while (st.step < steps_ && !st.finished) {
+        const int64_t step = st.step;
         if (interrupt_requested()) {
-            summary.interrupted = true;
+            interrupted = true;
             break;
         }
         const auto ts = Clock::now();
         BatchSlot& current = slots[step % 2];
-        if (step == 0) {
+        if (step == first) {
             sample_batch(step, current);
         } else {
             sampler.wait();
@@ -421,46 +498,58 @@ RunSummary Trainer::run(Progress& progress,
         double loss = loss_->forward(ctx, features, *current.loss_inputs, &dfeatures);
         encoder_->backward(ctx, dfeatures);
         optimizer_->step(ctx);
-        train_seconds += seconds_since(ts);
+        segment_train_seconds_ += seconds_since(ts);
 
         if (!std::isfinite(loss))
             throw ComponentFailure(recipe_.loss.stage, recipe_.loss.kind, step,
                                    IDLAB_STATUS_NUMERIC_ERROR, "the loss is not finite", "");
-        loss_sum += loss;
-        ++loss_count;
-        progress.step(step + 1, loss);
+        st.loss_sum += loss;
+        ++st.loss_count;
+        st.step = step + 1;
+        progress.step(st.step, loss);
 
-        const bool last = step + 1 == steps_;
-        if ((step + 1) % eval_every_ == 0 || last) {
+        const bool last = st.step == steps_;
+        if (last) st.finished = true;
+        if (st.step % eval_every_ == 0 || last) {
             sampler.wait();  // evaluation samples from the data stage too
             Evaluation e;
-            e.step = step + 1;
-            e.train_loss = loss_sum / static_cast<double>(loss_count);
-            e.values = evaluate(step + 1, eval_index++, false);
-            loss_sum = 0.0;
-            loss_count = 0;
+            e.step = st.step;
+            e.train_loss = st.loss_sum / static_cast<double>(st.loss_count);
+            e.values = evaluate(st.step, st.eval_index++, false);
+            st.loss_sum = 0.0;
+            st.loss_count = 0;
             if (!e.values.empty()) progress.set_last_metric(e.values.front().first, e.values.front().second);
-            summary.evaluations.push_back(e);
-            on_evaluation(summary.evaluations.back());
+            st.evaluations.push_back(std::move(e));
+            on_evaluation(st.evaluations.back());
+            after_evaluation();
+        }
+        const bool due = protocol_.checkpoint_every > 0 && st.step % protocol_.checkpoint_every == 0;
+        if (st.finished || due) {
+            sampler.wait();  // the data stage is part of the checkpoint
+            save_checkpoint(checkpoint_file_);
         }
     }
+    sampler.wait();
 
-    // Interrupted between evaluations: evaluate what was trained so far.
-    if (summary.interrupted && step > 0 &&
-        (summary.evaluations.empty() || summary.evaluations.back().step != step)) {
-        sampler.wait();
+    RunSummary summary = summary_of(st);
+    summary.interrupted = interrupted;
+    // Interrupted between evaluations: evaluate what was trained so far. This evaluation is
+    // off the schedule, so the checkpoint leaves it out (with its RNG counter and the loss
+    // sums it would reset) and a resumed run scores that step as an uninterrupted run does.
+    if (interrupted && st.step > 0 && (st.evaluations.empty() || st.evaluations.back().step != st.step)) {
         Evaluation e;
-        e.step = step;
-        e.train_loss = loss_count ? loss_sum / static_cast<double>(loss_count) : 0.0;
-        e.values = evaluate(step, eval_index++, false);
+        e.step = st.step;
+        e.train_loss = st.loss_count ? st.loss_sum / static_cast<double>(st.loss_count) : 0.0;
+        e.values = evaluate(st.step, st.eval_index, false);
         summary.evaluations.push_back(e);
         on_evaluation(summary.evaluations.back());
     }
+    if (interrupted) save_checkpoint(checkpoint_file_);
 
     progress.finish();
-    summary.steps = step;
-    summary.seconds = seconds_since(t0);
-    summary.train_seconds = train_seconds;
+    summary.seconds = seconds_before_ + seconds_since(started_);
+    summary.train_seconds = train_seconds_before_ + segment_train_seconds_;
+    summary.checkpoint_seconds = st.checkpoint_seconds;
     return summary;
 }
 

@@ -4,13 +4,19 @@
 #pragma once
 
 #include "recipe/recipe.hpp"
+#include "runtime/evaluation.hpp"
 #include "runtime/stages.hpp"
 #include "runtime/tensor_buffer.hpp"
+#include "runtime/train_protocol.hpp"
+#include "runtime/training_state.hpp"
 
 #include <idlab/plugin.h>
 
+#include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -18,7 +24,9 @@
 
 namespace idlab::host {
 
+class Checkpointer;
 class Progress;
+struct LoadedCheckpoint;
 
 // The components do not fit together (a field the loss needs is missing, ...).
 struct WiringError : std::runtime_error {
@@ -27,22 +35,22 @@ struct WiringError : std::runtime_error {
     SourceLocation where;
 };
 
-using NamedValues = std::vector<std::pair<std::string, double>>;
-
-struct Evaluation {
-    int64_t step = 0;          // optimizer steps taken before this evaluation
-    double train_loss = 0.0;   // mean training loss over the steps since the previous evaluation
-    NamedValues values;        // every metric value, keyed by value name
-};
-
 struct RunSummary {
     int64_t steps = 0;         // optimizer steps taken
-    double seconds = 0.0;      // wall time of the loop, evaluations included
+    double seconds = 0.0;      // wall time of the loop, evaluations included (every part of a resumed run)
     double train_seconds = 0.0;  // wall time of the training steps alone
+    double checkpoint_seconds = 0.0;  // wall time spent writing checkpoints
     bool interrupted = false;
+    bool stopped_early = false;  // train.stop_metric exceeded train.stop_above
     NamedValues baseline;      // metrics with the raw observations x as features
+    // Every evaluation; after an interruption the last one scores the steps since the last
+    // scheduled evaluation (it is not in the checkpoint: a resumed run drops it).
     std::vector<Evaluation> evaluations;
+    std::optional<Evaluation> best;  // train.keep_best: the best scheduled evaluation
 };
+
+// A run rebuilt from a TrainingState without training (a completed run's checkpoint).
+RunSummary summary_of(const TrainingState& state);
 
 class Trainer {
 public:
@@ -54,6 +62,16 @@ public:
 
     const std::vector<std::string>& value_names() const { return value_names_; }
 
+    // Where the run saves its checkpoints (checkpoint.ckpt every train.checkpoint_every steps,
+    // at SIGINT/SIGTERM and at the end; best.ckpt for train.keep_best). Unset: none are saved.
+    void set_checkpoint_files(std::filesystem::path checkpoint, std::filesystem::path best);
+    // Writes the checkpoint's parameters and state tensors back into the components and takes
+    // its counters, so that run() goes on from its step. Throws CheckpointMismatch (naming every
+    // difference) when it was made from another pipeline.
+    void resume(const LoadedCheckpoint& checkpoint);
+    // The step run() starts from (0, or the resumed checkpoint's).
+    int64_t first_step() const { return state_.step; }
+
 private:
     struct FieldBuffers {
         std::vector<TensorBuffer> buffers;
@@ -64,6 +82,10 @@ private:
     };
 
     idlab_exec_ctx_t context(bool training, uint64_t stream, uint64_t counter, int64_t step) const;
+    // After a scheduled evaluation: keep_best (best.ckpt) and early stopping.
+    void after_evaluation();
+    // Saves checkpoint.ckpt (or `file`) from the current state; timings are updated first.
+    void save_checkpoint(const std::filesystem::path& file);
     NamedValues evaluate(int64_t step, uint64_t eval_index, bool baseline);
     void build_input_set(const std::vector<std::string>& names, FieldBuffers& fields,
                          TensorBuffer* features, std::vector<idlab_named_tensor_t>& items,
@@ -95,6 +117,17 @@ private:
     std::vector<std::vector<idlab_named_tensor_t>> metric_items_, baseline_items_;
     std::vector<idlab_tensor_set_t> metric_inputs_, baseline_inputs_;
     std::vector<double> values_;
+
+    // Checkpoints and the training protocol (checkpoint_every, keep_best, stop_metric).
+    TrainProtocol protocol_;
+    TrainingState state_;
+    bool resumed_ = false;
+    std::unique_ptr<Checkpointer> checkpointer_;
+    std::filesystem::path checkpoint_file_, best_file_;
+    // Wall time of the current part of the run, added to what a resumed checkpoint had.
+    double seconds_before_ = 0.0, train_seconds_before_ = 0.0;
+    std::chrono::steady_clock::time_point started_{};
+    double segment_train_seconds_ = 0.0;
 };
 
 }  // namespace idlab::host

@@ -57,6 +57,40 @@ double json_value(const std::string& json, const std::string& key) {
     return std::stod(m[1].str());
 }
 
+std::string fixture_recipe(const std::string& name) {
+    return recipe(name) + " --plugin-path '" + IDLAB_CLI_FIXTURE_DIR + "'";
+}
+
+// Starts `idlab ARGS` in the background, waits until `wait_for` exists, sends `signal` and
+// returns the exit status the shell reports (128 + N for a process killed by signal N).
+int run_until(const std::string& args, const fs::path& wait_for, const char* signal) {
+    const std::string cmd = "cd '" + std::string(IDLAB_SOURCE_DIR) + "' && { '" + IDLAB_EXE + "' " + args +
+                            " >/dev/null 2>&1 & pid=$!; for i in $(seq 6000); do [ -e '" + wait_for.string() +
+                            "' ] && break; sleep 0.01; done; kill -" + signal + " $pid; wait $pid; echo $?; } 2>/dev/null";
+    FILE* pipe = popen(cmd.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buf[64] = {};
+    const bool got = fgets(buf, sizeof(buf), pipe) != nullptr;
+    pclose(pipe);
+    REQUIRE(got);
+    return std::stoi(buf);
+}
+
+// summary.json without the keys that hold timings, which no two runs share.
+std::string without_timings(const std::string& summary) {
+    static const std::regex timings("\"(seconds|train_seconds|steps_per_second|checkpoint_seconds)\": [^,]*, ");
+    return std::regex_replace(summary, timings, "");
+}
+
+size_t line_count(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+// The step `idlab run --resume` says it resumed from.
+long resumed_step(const std::string& output) {
+    std::smatch m;
+    if (!std::regex_search(output, m, std::regex("resuming from .*checkpoint.ckpt at step ([0-9]+)"))) return -1;
+    return std::stol(m[1].str());
+}
+
 }  // namespace
 
 TEST_CASE("version and help", "[cli]") {
@@ -180,7 +214,7 @@ TEST_CASE("SIGINT stops at a step boundary, evaluates and writes everything", "[
                       recipe("e2e-small.toml") + " train.steps=1000000 train.eval_every=1000000 --out '" +
                       out.string() + "' >/dev/null 2>&1 & pid=$!; for i in $(seq 600); do " +
                       "grep -q baseline '" + log + "' 2>/dev/null && break; sleep 0.1; done; sleep 1; " +
-                      "kill -INT $pid; wait $pid; echo $?; }";
+                      "kill -INT $pid; wait $pid; echo $?; } 2>/dev/null";
     FILE* pipe = popen(cmd.c_str(), "r");
     REQUIRE(pipe != nullptr);
     char buf[64] = {};
@@ -190,11 +224,158 @@ TEST_CASE("SIGINT stops at a step boundary, evaluates and writes everything", "[
     std::string summary = read_file(out / "summary.json");
     INFO(summary);
     CHECK_THAT(summary, Catch::Contains("\"interrupted\": true"));
+    CHECK_THAT(summary, Catch::Contains("\"status\": \"interrupted\""));
+    CHECK(fs::exists(out / "checkpoint.ckpt"));
     CHECK(json_value(summary, "steps") > 0);
     CHECK(json_value(summary, "steps") < 1000000);
     CHECK(json_value(summary, "linear_r2") > 0);
     std::string metrics = read_file(out / "metrics.jsonl");
     CHECK(std::count(metrics.begin(), metrics.end(), '\n') == 1);
+}
+
+TEST_CASE("a killed or terminated run goes on with --resume and ends as an uninterrupted one", "[cli][e2e][resume]") {
+    const std::string resume_recipe = fixture_recipe("e2e-resume.toml");
+    const std::string plugins = std::string(" --plugin-path '") + IDLAB_CLI_FIXTURE_DIR + "'";
+    const fs::path ref = work_dir("resume-reference");
+    REQUIRE(run("run " + resume_recipe + " --out '" + ref.string() + "'").exit_code == 0);
+    const std::string metrics = read_file(ref / "metrics.jsonl");
+    const std::string summary = read_file(ref / "summary.json");
+    REQUIRE(line_count(metrics) == 4);  // steps 100, 200, 300, 400
+    CHECK_THAT(summary, Catch::Contains("\"status\": \"completed\""));
+
+    // SIGKILL right after the first checkpoint: no summary, no chance to clean up.
+    const fs::path killed = work_dir("resume-killed");
+    CHECK(run_until("run " + resume_recipe + " --out '" + killed.string() + "'", killed / "checkpoint.ckpt", "KILL") ==
+          128 + 9);
+    CHECK_FALSE(fs::exists(killed / "summary.json"));
+    Result resumed = run("run --resume '" + killed.string() + "'" + plugins);
+    INFO(resumed.output);
+    REQUIRE(resumed.exit_code == 0);
+    const long step = resumed_step(resumed.output);
+    CHECK(step > 0);
+    CHECK(step < 400);  // it lost at most the steps since its last checkpoint (every 40)
+    CHECK(step % 40 == 0);
+    CHECK(read_file(killed / "metrics.jsonl") == metrics);
+    CHECK(without_timings(read_file(killed / "summary.json")) == without_timings(summary));
+    const std::string log = read_file(killed / "log.txt");
+    CHECK_THAT(log, Catch::Contains("run 'e2e-resume' ->") && Catch::Contains("resuming run 'e2e-resume'"));
+
+    // SIGTERM: stops at a step boundary, evaluates, checkpoints and exits 130.
+    const fs::path terminated = work_dir("resume-terminated");
+    CHECK(run_until("run " + resume_recipe + " --out '" + terminated.string() + "'", terminated / "checkpoint.ckpt",
+                    "TERM") == 130);
+    const std::string interrupted = read_file(terminated / "summary.json");
+    INFO(interrupted);
+    CHECK_THAT(interrupted, Catch::Contains("\"status\": \"interrupted\""));
+    CHECK(json_value(interrupted, "steps") < 400);
+    Result again = run("run --resume '" + terminated.string() + "'" + plugins);
+    INFO(again.output);
+    REQUIRE(again.exit_code == 0);
+    CHECK(resumed_step(again.output) == static_cast<long>(json_value(interrupted, "steps")));
+    CHECK(read_file(terminated / "metrics.jsonl") == metrics);
+    CHECK(without_timings(read_file(terminated / "summary.json")) == without_timings(summary));
+
+    // A completed run says so and trains nothing.
+    Result done = run("run --resume '" + terminated.string() + "'" + plugins);
+    CHECK(done.exit_code == 0);
+    CHECK_THAT(done.output, Catch::Contains("is already completed; nothing to do"));
+    CHECK(read_file(terminated / "metrics.jsonl") == metrics);
+    // Killed after its final checkpoint but before its summary: the summary follows from it.
+    fs::remove(terminated / "summary.json");
+    Result rewritten = run("run --resume '" + terminated.string() + "'" + plugins);
+    CHECK(rewritten.exit_code == 0);
+    CHECK_THAT(rewritten.output, Catch::Contains("summary.json is written from its checkpoint"));
+    CHECK(without_timings(read_file(terminated / "summary.json")) == without_timings(summary));
+}
+
+TEST_CASE("run --resume refuses a damaged or mismatched checkpoint and says what to do", "[cli][resume]") {
+    const std::string plugins = std::string(" --plugin-path '") + IDLAB_CLI_FIXTURE_DIR + "'";
+    const fs::path base = work_dir("refuse-base");
+    REQUIRE(run("run " + fixture_recipe("e2e-resume.toml") + " train.steps=40 --out '" + base.string() + "'").exit_code == 0);
+    auto copy_of = [&](const std::string& name) {
+        const fs::path d = work_dir(name);
+        fs::copy(base, d, fs::copy_options::recursive);
+        return d;
+    };
+    auto hint = [](const fs::path& d) {
+        return "hint: a checkpoint only continues the exact run that made it; to train this recipe, start a fresh "
+               "run folder: idlab run '" + (d / "recipe.resolved.toml").string() + "' --out NEW_DIR";
+    };
+
+    SECTION("a damaged checkpoint names the file and the damage") {
+        const fs::path d = copy_of("refuse-damaged");
+        std::string bytes = read_file(d / "checkpoint.ckpt");
+        bytes[bytes.size() / 2] ^= 0x10;
+        std::ofstream(d / "checkpoint.ckpt", std::ios::binary | std::ios::trunc) << bytes;
+        Result r = run("run --resume '" + d.string() + "'" + plugins);
+        INFO(r.output);
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.output, Catch::Contains("error: cannot resume from '" + (d / "checkpoint.ckpt").string() +
+                                             "': checksum mismatch (stored 0x"));
+        CHECK_THAT(r.output, Catch::Contains("): the file is damaged"));
+        CHECK_THAT(r.output, Catch::Contains(hint(d)));
+        CHECK(read_file(d / "summary.json") == read_file(base / "summary.json"));  // left as it was
+    }
+    SECTION("a truncated checkpoint") {
+        const fs::path d = copy_of("refuse-truncated");
+        const std::string bytes = read_file(d / "checkpoint.ckpt");
+        std::ofstream(d / "checkpoint.ckpt", std::ios::binary | std::ios::trunc) << bytes.substr(0, 100);
+        Result r = run("run --resume '" + d.string() + "'" + plugins);
+        INFO(r.output);
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.output, Catch::Contains("': truncated: the file has 100 bytes, its header announces " +
+                                             std::to_string(bytes.size())));
+    }
+    SECTION("an edited recipe says what changed") {
+        const fs::path d = copy_of("refuse-edited");
+        std::string toml = read_file(d / "recipe.resolved.toml");
+        const size_t at = toml.find("steps = 40");
+        REQUIRE(at != std::string::npos);
+        toml.replace(at, 10, "steps = 80");
+        std::ofstream(d / "recipe.resolved.toml", std::ios::trunc) << toml;
+        Result r = run("run --resume '" + d.string() + "'" + plugins);
+        INFO(r.output);
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.output, Catch::Contains("error: cannot resume from '" + (d / "checkpoint.ckpt").string() +
+                                             "': it was made from another pipeline\nnote: [train] steps: 40 in the "
+                                             "checkpoint, 80 now\n" + hint(d)));
+    }
+    SECTION("a folder without a checkpoint starts from step 0") {
+        const fs::path d = work_dir("refuse-fresh");
+        fs::create_directories(d);
+        fs::copy_file(base / "recipe.resolved.toml", d / "recipe.resolved.toml");
+        Result r = run("run --resume '" + d.string() + "'" + plugins);
+        INFO(r.output);
+        CHECK(r.exit_code == 0);
+        CHECK_THAT(r.output, Catch::Contains("has no checkpoint yet: starting from step 0"));
+        CHECK(read_file(d / "metrics.jsonl") == read_file(base / "metrics.jsonl"));
+    }
+    SECTION("usage") {
+        Result with_recipe = run("run --resume '" + base.string() + "' " + recipe("e2e-resume.toml"));
+        CHECK(with_recipe.exit_code == 2);
+        CHECK_THAT(with_recipe.output, Catch::Contains("--resume DIR takes no recipe and no overrides"));
+        CHECK(run("run --resume '" + base.string() + "' --out x").exit_code == 2);
+        Result nowhere = run("run --resume '" + (base / "nope").string() + "'");
+        CHECK(nowhere.exit_code == 2);
+        CHECK_THAT(nowhere.output, Catch::Contains("is not a run folder: it has no recipe.resolved.toml"));
+    }
+}
+
+TEST_CASE("keep_best writes best.ckpt and \"best\"; stop_metric stops the run early", "[cli][e2e]") {
+    const fs::path out = work_dir("best-and-stop");
+    Result r = run("run " + fixture_recipe("e2e-resume.toml") +
+                   " data.delay_ms=0 train.keep_best=linear_r2 train.stop_metric=linear_r2 train.stop_above=-1e9"
+                   " --out '" + out.string() + "'");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const std::string summary = read_file(out / "summary.json");
+    INFO(summary);
+    CHECK(json_value(summary, "steps") == 100);  // the first evaluation exceeds -1e9
+    CHECK_THAT(summary, Catch::Contains("\"stopped_early\": true"));
+    CHECK_THAT(summary, Catch::Contains("\"status\": \"completed\""));
+    CHECK_THAT(summary, Catch::Contains("\"best\": {\"step\": 100, \"loss\": "));
+    CHECK(fs::exists(out / "best.ckpt"));
+    CHECK(line_count(read_file(out / "metrics.jsonl")) == 1);
 }
 
 TEST_CASE("every shipped recipe passes idlab check", "[cli][recipes]") {

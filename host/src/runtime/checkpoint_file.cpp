@@ -83,11 +83,11 @@ void write_body(ByteWriter& w, const CheckpointContents& c, const TensorSource* 
             w.u32(static_cast<uint32_t>(t.shape.size()));
             for (int64_t extent : t.shape) w.i64(extent);
             w.u64(t.bytes);
-            if (source) {
+            if (source && t.bytes > 0) {
                 if (staging.size() < t.bytes) staging.resize(t.bytes);
                 (*source)(si, ti, staging.data());
             }
-            w.bytes(staging.data(), t.bytes);
+            if (t.bytes > 0) w.bytes(staging.data(), t.bytes);
         }
     }
 }

@@ -67,7 +67,8 @@ void Checkpointer::add_stage(const InstanceHandle& handle, const std::string& ve
     for (const idlab_param_view_t& p : parameters_of(handle)) add(TensorRole::parameter, p.name, p.value);
     for (const idlab_named_tensor_t& s : state_of(handle)) add(TensorRole::state, s.name, s.tensor);
     for (const Tensor& t : stage.tensors) stage.desc.tensors.push_back(t.desc);
-    if (may_hold_state && !stage.desc.has_state) without_state_.push_back(stage.desc.stage);
+    if (may_hold_state && !stage.desc.has_state)
+        without_state_.push_back(stage.desc.stage + " '" + stage.desc.component + "'");
     stages_.push_back(std::move(stage));
 }
 
@@ -108,8 +109,9 @@ std::vector<std::string> Checkpointer::differences(const LoadedCheckpoint& check
                           stage_text(now) + " now");
             continue;  // its tensors cannot be compared meaningfully
         }
-        const bool lacks_state = std::find(without_state_.begin(), without_state_.end(), now.stage) !=
-                                 without_state_.end();
+        const bool lacks_state =
+            std::find(without_state_.begin(), without_state_.end(), now.stage + " '" + now.component + "'") !=
+            without_state_.end();
         if (lacks_state)
             out.push_back(now.stage + " '" + now.component +
                           "' does not expose idlab.state/1 (its plugin predates ABI 1.2), so the "

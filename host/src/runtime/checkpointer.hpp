@@ -36,7 +36,8 @@ public:
     void add_stage(const InstanceHandle& handle, const std::string& version, bool may_hold_state);
 
     // Stages that may hold hidden state but do not expose idlab.state/1 (a plugin built
-    // against ABI 1.1): their checkpoints cannot bring a run back exactly, so resume refuses them.
+    // against ABI 1.1), as "optimizer 'x.y'": their checkpoints cannot bring a run back
+    // exactly, so resume refuses them.
     const std::vector<std::string>& stages_without_state() const { return without_state_; }
 
     // Writes `file` atomically; returns its size in bytes.

@@ -11,6 +11,7 @@ const char* kHelp =
     "\n"
     "commands:\n"
     "  run RECIPE [key=value ...] [--out DIR]   train and evaluate; writes a run folder\n"
+    "  run --resume DIR                         go on with the run in DIR from its checkpoint\n"
     "  check RECIPE [key=value ...]             validate a recipe without running it\n"
     "  plugins                                  list plugins, components and load problems\n"
     "  plugins describe ID                      parameters and docs of one component\n"
@@ -18,7 +19,7 @@ const char* kHelp =
     "\n"
     "Common options: --plugin-path DIR (repeatable), --log-level debug|info|warn|error.\n"
     "`idlab COMMAND --help` tells more. Exit status: 0 ok, 1 runtime failure,\n"
-    "2 usage, recipe or plugin error.\n";
+    "2 usage, recipe or plugin error, 130 interrupted.\n";
 }  // namespace
 
 int main(int argc, char** argv) {

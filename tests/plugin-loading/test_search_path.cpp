@@ -127,7 +127,7 @@ TEST_CASE("files of one folder load in name order", "[search-path]") {
               "' and '" + (dir / "libidlab-b.so").string() + "'");
 }
 
-TEST_CASE("only *.so files are candidates; missing folders are skipped", "[search-path]") {
+TEST_CASE("only *.so files are candidates, missing folders are skipped", "[search-path]") {
     fs::path dir = work_dir("mixed");
     fs::create_symlink(PLFIX_GOOD, dir / "libidlab-good.so");
     fs::create_symlink(PLFIX_GOOD, dir / "libidlab-good.so.disabled");

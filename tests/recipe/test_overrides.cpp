@@ -13,7 +13,7 @@ std::string pipeline_recipe(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("override values are TOML values; other text is a bare string", "[recipe][override]") {
+TEST_CASE("override values are TOML values, other text is a bare string", "[recipe][override]") {
     Loaded l = load(pipeline_recipe("override-values"),
                     {"data.kappa=50", "encoder.hidden=[64, 64]", "loss.target=index", "run.name=\"quoted run\"",
                      "encoder.batch_norm=false", "train.steps=7", "train.steps=9", "encoder.kind=core.mlp"});

@@ -388,7 +388,7 @@ TEST_CASE("TensorSet finds inputs by name", "[sdk]") {
     CHECK(empty.find("x") == nullptr);
 }
 
-TEST_CASE("a probe's reason reaches the host; a throwing probe still answers", "[sdk]") {
+TEST_CASE("a probe's reason reaches the host, a throwing probe still answers", "[sdk]") {
     idlab::PluginInfo info{"test.probe", "n", "v", "1", "d"};
     SECTION("unavailable") {
         info.probe = [](std::string& reason) {

@@ -361,7 +361,7 @@ TEST_CASE("run --resume refuses a damaged or mismatched checkpoint and says what
     }
 }
 
-TEST_CASE("keep_best writes best.ckpt and \"best\"; stop_metric stops the run early", "[cli][e2e]") {
+TEST_CASE("keep_best writes best.ckpt and the best evaluation, stop_metric stops the run early", "[cli][e2e]") {
     const fs::path out = work_dir("best-and-stop");
     Result r = run("run " + fixture_recipe("e2e-resume.toml") +
                    " data.delay_ms=0 train.keep_best=linear_r2 train.stop_metric=linear_r2 train.stop_above=-1e9"

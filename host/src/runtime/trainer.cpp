@@ -297,9 +297,11 @@ void Trainer::set_checkpoint_files(std::filesystem::path checkpoint, std::filesy
         spdlog::warn("{} does not expose idlab.state/1 (its plugin predates ABI 1.2): checkpoints "
                      "hold its parameters but not its hidden state, so `idlab run --resume` "
                      "will refuse them", stage);
-    spdlog::info("checkpoints: {} every {} steps, at SIGINT/SIGTERM and at the end ({:.1f} MB of tensors)",
-                 checkpoint_file_.string(), protocol_.checkpoint_every,
-                 static_cast<double>(checkpointer_->tensor_bytes()) / 1e6);
+    const std::string every = protocol_.checkpoint_every > 0
+                                  ? "every " + std::to_string(protocol_.checkpoint_every) + " steps, "
+                                  : "";
+    spdlog::info("checkpoints: {} {}at SIGINT/SIGTERM and at the end ({:.1f} MB of tensors)",
+                 checkpoint_file_.string(), every, static_cast<double>(checkpointer_->tensor_bytes()) / 1e6);
 }
 
 void Trainer::resume(const LoadedCheckpoint& checkpoint) {

@@ -6,6 +6,7 @@
 #include "runtime/json.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/progress.hpp"
+#include "runtime/progress_file.hpp"
 #include "runtime/run_directory.hpp"
 #include "runtime/trainer.hpp"
 
@@ -31,6 +32,7 @@ const char* kRunHelp =
     "  metrics.jsonl         one line per evaluation (step, loss, every metric)\n"
     "  summary.json          steps, seconds, steps_per_second and the last metrics\n"
     "  log.txt               the log\n"
+    "  progress.json         step, total and rate, rewritten every 2 s while it trains\n"
     "\n"
     "Ctrl-C stops at the next step boundary, evaluates and writes everything so far.\n"
     "Exit status: 0 ok, 1 runtime failure, 2 usage/recipe/plugin error, 130 interrupted.\n";
@@ -123,10 +125,12 @@ int command_run(int argc, char** argv) {
     JsonObject summary;
     summary.add("name", name);
     int exit_code = EXIT_OK;
+    ProgressFile progress_file(dir->path() / "progress.json", recipe->train.find("steps")->int_value);
     try {
         Trainer trainer(*recipe, registry->host_services());
         install_interrupt_handler();
         Progress progress(recipe->train.find("steps")->int_value, isatty(STDERR_FILENO) != 0);
+        progress.attach(&progress_file);
         RunSummary result = trainer.run(progress, [&](const Evaluation& e) {
             JsonObject line;
             line.add("step", e.step).add("loss", e.train_loss);
@@ -186,6 +190,9 @@ int command_run(int argc, char** argv) {
         std::fprintf(stderr, "error: %s\n", e.what());
         exit_code = EXIT_RUNTIME;
     }
+    progress_file.finish(exit_code == EXIT_OK            ? "completed"
+                         : exit_code == EXIT_INTERRUPTED ? "interrupted"
+                                                         : "failed");
     remove_log_files();
     return exit_code;
 }

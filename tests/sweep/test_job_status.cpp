@@ -38,6 +38,11 @@ TEST_CASE("job states from the run folder", "[sweep][status]") {
         CHECK(st.error == "sample() failed at step 2");
         write(job / "summary.json", R"({"status": "interrupted", "steps": 150})");
         CHECK(read_job_status(job).state == JobState::Interrupted);
+        // A resume that failed before its first step leaves the old summary; progress.json tells.
+        write(job / "progress.json", R"({"state": "failed", "step": 0, "total": 300})");
+        st = read_job_status(job);
+        CHECK(st.state == JobState::Failed);
+        CHECK(st.error == "the latest attempt failed");
     }
     SECTION("summaries from before the status key") {
         write(job / "summary.json", R"({"steps": 300, "interrupted": false})");

@@ -4,6 +4,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/session.hpp"
+#include "runtime/atomic_file.hpp"
 #include "runtime/logging.hpp"
 #include "sweep/axes.hpp"
 #include "sweep/job_process.hpp"
@@ -207,7 +208,8 @@ std::vector<std::string> absolute_dirs(const std::vector<std::string>& dirs) {
     return out;
 }
 
-// One job, in this process: what each Slurm array task runs. Becomes the job's `idlab run`.
+// `--run-job DIR --job JOB`: one job, in this process, as each Slurm array task runs it.
+// Takes the job's lock, then becomes the job's `idlab run` (exec), keeping the lock.
 int run_one_job(const std::string& dir, const std::string& job_dir, const Args& args, int threads) {
     std::string error;
     auto plan = read_manifest(dir, error);
@@ -246,7 +248,7 @@ int run_one_job(const std::string& dir, const std::string& job_dir, const Args& 
         const std::vector<std::string> command = job_command(dir, *job, st.has_run, settings);
         std::printf("%s: %s\n", job->dir.c_str(), shell_words(command).c_str());
         std::fflush(stdout);
-        const int console = start_attempt(folder, command);
+        const int console = start_attempt(folder, command, "idlab sweep --run-job" + (where.empty() ? "" : ", " + where));
         lock->describe(holder_text(getpid(), "idlab run " + where));
         exec_job_process(command, console, lock->fd());
         const int err = errno;
@@ -264,7 +266,7 @@ int command_sweep(int argc, char** argv) {
     std::string usage_error;
     auto args = parse_args(argc, argv, 2,
                            {"--out", "--plugin-path", "--log-level", "--seeds", "--jobs", "--threads", "--launcher",
-                            "--sbatch", "--status", "--run-job"},
+                            "--sbatch", "--status", "--run-job", "--job"},
                            usage_error, {"--dry-run"});
     if (args && args->help) {
         std::fputs(kSweepHelp, stdout);
@@ -283,7 +285,8 @@ int command_sweep(int argc, char** argv) {
             if (!args->positionals.empty() || !args->overrides.empty())
                 usage_error = "--status DIR takes nothing else";
         } else if (args->option("--run-job")) {
-            if (args->positionals.size() != 1) usage_error = "--run-job DIR expects one job folder after it";
+            if (!args->option("--job") || !args->positionals.empty() || !args->overrides.empty())
+                usage_error = "--run-job DIR takes the job as --job JOB (its folder in the sweep) and nothing else";
         } else if (args->positionals.size() != 1) {
             usage_error = "expected one recipe file or sweep folder";
         }
@@ -294,7 +297,7 @@ int command_sweep(int argc, char** argv) {
     }
     setup_console_logging(args->log_level);
     if (auto dir = args->option("--status")) return show_status(*dir);
-    if (auto dir = args->option("--run-job")) return run_one_job(*dir, args->positionals[0], *args, threads);
+    if (auto dir = args->option("--run-job")) return run_one_job(*dir, *args->option("--job"), *args, threads);
 
     const std::string target = args->positionals[0];
     const bool from_folder = fs::is_directory(target);

@@ -4,6 +4,7 @@
 #include "report/html_page.hpp"
 #include "report/results.hpp"
 #include "report/table.hpp"
+#include "runtime/atomic_file.hpp"
 #include "sweep/manifest.hpp"
 
 namespace idlab::host {

@@ -1,5 +1,6 @@
 #include "sweep/job_process.hpp"
 
+#include "runtime/atomic_file.hpp"
 #include "sweep/job_status.hpp"
 #include "sweep/lock.hpp"
 #include "sweep/manifest.hpp"
@@ -63,11 +64,12 @@ std::string shell_words(const std::vector<std::string>& command) {
     return out;
 }
 
-int start_attempt(const fs::path& job_dir, const std::vector<std::string>& command) {
+int start_attempt(const fs::path& job_dir, const std::vector<std::string>& command,
+                  const std::string& launched_by) {
     std::error_code ec;
     fs::create_directories(job_dir, ec);
     if (ec) throw std::runtime_error("cannot create '" + job_dir.string() + "': " + ec.message());
-    const std::string who = holder_text(static_cast<long>(getpid()), "");
+    const std::string who = holder_text(static_cast<long>(getpid()), launched_by);
     write_file_atomically(job_dir / kAttemptFile, who + "\n" + shell_words(command) + "\n");
     const fs::path file = job_dir / kConsoleFile;
     const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

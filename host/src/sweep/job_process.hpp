@@ -31,10 +31,12 @@ std::vector<std::string> job_command(const std::filesystem::path& sweep_dir, con
 // The command as a shell would need it typed (arguments quoted where needed).
 std::string shell_words(const std::vector<std::string>& command);
 
-// Starts an attempt: creates the job folder, rewrites attempt.txt (when and where, and the
-// command), opens console.txt for appending (close-on-exec) with a header line for this
-// attempt, and returns that descriptor. Throws on failure.
-int start_attempt(const std::filesystem::path& job_dir, const std::vector<std::string>& command);
+// Starts an attempt: creates the job folder, rewrites attempt.txt (when, where, by whom --
+// `launched_by`, e.g. "Slurm job 12 task 3" -- and the command), opens console.txt for
+// appending (close-on-exec) with a header line for this attempt, and returns that
+// descriptor. Throws on failure.
+int start_attempt(const std::filesystem::path& job_dir, const std::vector<std::string>& command,
+                  const std::string& launched_by);
 
 // Starts `command` in a process group of its own (so that a terminal's Ctrl-C reaches only the
 // launcher, which forwards one SIGTERM), stdin from /dev/null, stdout and stderr into

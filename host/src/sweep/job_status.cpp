@@ -47,6 +47,21 @@ bool latest_attempt_left_no_trace(const fs::path& job_dir) {
     return progress < attempt;
 }
 
+// Terminal control sequences (colours, "erase line") as spdlog and the live progress line
+// write them: ESC '[' parameters, then one final byte.
+std::string without_escapes(const std::string& line) {
+    std::string out;
+    for (size_t i = 0; i < line.size(); ++i) {
+        if (line[i] == '\x1b' && i + 1 < line.size() && line[i + 1] == '[') {
+            i += 2;
+            while (i < line.size() && !(line[i] >= '@' && line[i] <= '~')) ++i;
+            continue;
+        }
+        out += line[i];
+    }
+    return out;
+}
+
 }  // namespace
 
 JobStatus read_job_status(const fs::path& job_dir) {
@@ -79,13 +94,25 @@ JobStatus read_job_status(const fs::path& job_dir) {
 
     std::optional<JsonValue> summary;
     if (fs::exists(job_dir / "summary.json", ec)) summary = read_json_file((job_dir / "summary.json").string(), ignored);
-    const bool attempt_died = progress && progress->string_or("state", "") == "running";
+    // progress.json's state is the latest attempt's word: "running" when it stopped without
+    // one (killed), "failed" also when that attempt left an older summary.json alone.
+    const std::string attempt = progress ? progress->string_or("state", "") : "";
+    const bool attempt_died = attempt == "running";
     if (summary && !attempt_died) {
         st.state = summary_state(*summary);
         if (const JsonValue* steps = summary->find("steps"); steps && steps->is_number())
             st.step = static_cast<int64_t>(steps->number);
         if (const JsonValue* s = summary->find("seconds"); s && s->is_number()) st.seconds = s->number;
         if (st.state == JobState::Failed) st.error = summary->string_or("error", "the run failed");
+        if (attempt == "failed" && st.state != JobState::Failed) {
+            st.state = JobState::Failed;
+            st.error = "the latest attempt failed";
+        }
+        return st;
+    }
+    if (attempt == "failed") {
+        st.state = JobState::Failed;
+        st.error = "the run failed";
         return st;
     }
     if (attempt_died || st.has_run) {
@@ -122,6 +149,7 @@ std::vector<std::string> last_lines(const fs::path& file, size_t count) {
             line = rest.empty() ? line.substr(0, cr) : rest;
             if (const size_t cr2 = line.find_last_of('\r'); cr2 != std::string::npos) line = line.substr(cr2 + 1);
         }
+        line = without_escapes(line);
         if (line.find_first_not_of(" \t") == std::string::npos) continue;
         lines.push_back(line);
     }

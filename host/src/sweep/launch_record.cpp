@@ -1,5 +1,6 @@
 #include "sweep/launch_record.hpp"
 
+#include "runtime/atomic_file.hpp"
 #include "runtime/json.hpp"
 #include "runtime/json_value.hpp"
 #include "sweep/manifest.hpp"

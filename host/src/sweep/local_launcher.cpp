@@ -132,7 +132,7 @@ int run_local(const fs::path& sweep_dir, const SweepPlan& plan, const LocalOptio
                 if (st.state == JobState::Done) continue;
                 const bool resume = st.has_run;
                 const std::vector<std::string> command = job_command(sweep_dir, job, resume, options.settings);
-                const int console = start_attempt(job_dir, command);
+                const int console = start_attempt(job_dir, command, "idlab sweep (local launcher)");
                 const pid_t pid = start_job_process(command, console, lock->fd());
                 ::close(console);
                 lock->describe(holder_text(pid, "idlab run of sweep pid " + std::to_string(getpid())));

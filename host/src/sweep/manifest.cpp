@@ -1,11 +1,11 @@
 #include "sweep/manifest.hpp"
 
+#include "runtime/atomic_file.hpp"
 #include "runtime/json.hpp"
 #include "runtime/json_value.hpp"
 
 #include <fstream>
 #include <sstream>
-#include <stdexcept>
 
 namespace idlab::host {
 namespace fs = std::filesystem;
@@ -126,18 +126,6 @@ std::optional<SweepPlan> read_manifest(const fs::path& sweep_dir, std::string& e
         plan.jobs.push_back(std::move(job));
     }
     return plan;
-}
-
-void write_file_atomically(const fs::path& file, const std::string& text) {
-    fs::path tmp = file;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw std::runtime_error("cannot write '" + tmp.string() + "'");
-        out << text;
-        if (!out) throw std::runtime_error("cannot write '" + tmp.string() + "'");
-    }
-    fs::rename(tmp, file);
 }
 
 std::string read_text_file(const fs::path& file) {

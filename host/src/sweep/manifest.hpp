@@ -34,8 +34,7 @@ std::optional<SweepPlan> extend_plan(const SweepPlan& existing, const SweepPlan&
 // lines. On a difference, `difference` quotes the first differing line of each.
 bool same_base_recipe(const std::string& a, const std::string& b, std::string& difference);
 
-// Writes `text` to `file` through a temporary file and a rename.
-void write_file_atomically(const std::filesystem::path& file, const std::string& text);
+// The whole file as text ("" when it cannot be read).
 std::string read_text_file(const std::filesystem::path& file);
 
 }  // namespace idlab::host

@@ -1,5 +1,6 @@
 #include "sweep/slurm_launcher.hpp"
 
+#include "runtime/atomic_file.hpp"
 #include "sweep/job_status.hpp"
 #include "sweep/launch_record.hpp"
 #include "sweep/lock.hpp"
@@ -71,7 +72,7 @@ std::string slurm_script(const fs::path& sweep_dir, const SweepPlan& plan, const
     s += "job=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" " + shell_words({(dir / "slurm" / task_file.filename()).string()}) + ")\n";
     s += "[ -n \"$job\" ] || { echo \"idlab sweep: no job for array task $SLURM_ARRAY_TASK_ID\" >&2; exit 2; }\n";
     std::vector<std::string> cmd = {options.settings.idlab, "sweep", "--run-job", dir.string()};
-    std::string line = "exec " + shell_words(cmd) + " \"$job\"";
+    std::string line = "exec " + shell_words(cmd) + " --job \"$job\"";
     if (options.settings.threads > 0) line += " --threads " + std::to_string(options.settings.threads);
     for (const std::string& d : options.settings.plugin_dirs) line += " --plugin-path " + shell_words({d});
     line += " --log-level " + shell_words({options.settings.log_level});

@@ -56,6 +56,7 @@ std::string local_time(long long unix_time) {
 }
 
 std::string step_text(const JobStatus& j) {
+    if (j.state == JobState::Pending) return "";
     if (j.total <= 0) return std::to_string(j.step);
     std::string s = std::to_string(j.step) + "/" + std::to_string(j.total);
     if (j.state == JobState::Running || j.state == JobState::Interrupted) {
@@ -79,7 +80,8 @@ std::string status_report(const fs::path& sweep_dir, const SweepPlan& plan, cons
         if (l.launcher == "slurm")
             out += "  last launch: Slurm job array " + l.slurm_job + " (" + std::to_string(l.tasks) +
                    " tasks) submitted " + local_time(l.started) + " from " + l.host +
-                   "; squeue -j " + l.slurm_job + "\n";
+                   "; squeue -j " + l.slurm_job + "\n  its tasks' own output: " +
+                   (sweep_dir / "slurm" / (l.slurm_job + "_*.out")).string() + "\n";
         else if (!s.sweep_locked)
             out += "  last launch: local, " + std::to_string(l.jobs) + " at a time, " + local_time(l.started) +
                    " on " + l.host + " (pid " + std::to_string(l.pid) + ", no longer running)\n";

@@ -39,7 +39,7 @@ TEST_CASE("ETA from finished and running jobs", "[sweep][eta]") {
         CHECK(sweep_eta_seconds(jobs, st, 4) == Approx(4.0));
     }
     SECTION("without finished jobs the running rates set the pace; interrupted jobs resume") {
-        std::vector<JobStatus> st = {with(JobState::Running, 500, 1000, 5, 100), with(JobState::Interrupted, 400, 1000, 4),
+        std::vector<JobStatus> st = {with(JobState::Running, 500, 1000, 5, 100), with(JobState::Interrupted, 400, 1000, 4, 100),
                                      with(JobState::Done, 0, 0, 0), with(JobState::Done, 0, 0, 0),
                                      with(JobState::Done, 0, 0, 0)};
         // 5 s left for the running job, 600 steps at 0.01 s for the interrupted one; one at a time.

@@ -335,7 +335,7 @@ TEST_CASE("a sweep folder in use is refused with its holder, a job in use is lef
 
 TEST_CASE("SIGTERM stops the sweep, the jobs checkpoint, a rerun resumes them to the same numbers", "[sweep-cli][resume]") {
     const fs::path out = scratch("cli-sigterm");
-    const std::vector<std::string> training = {"train.steps=8000", "train.eval_every=500", "train.checkpoint_every=100"};
+    const std::vector<std::string> training = {"train.steps=4000", "train.eval_every=500", "train.checkpoint_every=100"};
     std::vector<std::string> args = {"sweep", recipe("sweep-small.toml"), "--jobs", "2", "--out", (out / "sweep").string()};
     args.insert(args.begin() + 2, training.begin(), training.end());
     Background sweep{idlab_in_background(args, out / "sweep.log")};
@@ -358,7 +358,7 @@ TEST_CASE("SIGTERM stops the sweep, the jobs checkpoint, a rerun resumes them to
     INFO(rerun.output);
     CHECK(rerun.exit_code == 0);
     CHECK_THAT(rerun.output, Catch::Contains("(resuming from its checkpoint)"));
-    Result reference = run_idlab("run '" + recipe("sweep-small.toml") + "' train.steps=8000 train.eval_every=500 "
+    Result reference = run_idlab("run '" + recipe("sweep-small.toml") + "' train.steps=4000 train.eval_every=500 "
                              "train.checkpoint_every=100 data.kappa=20.0 run.seed=0 --out '" + (out / "reference").string() + "'");
     REQUIRE(reference.exit_code == 0);
     CHECK(last_line(read(out / "sweep/data.kappa=20.0/seed0/metrics.jsonl")) == last_line(read(out / "reference/metrics.jsonl")));
@@ -366,8 +366,8 @@ TEST_CASE("SIGTERM stops the sweep, the jobs checkpoint, a rerun resumes them to
 
 TEST_CASE("a job killed with SIGKILL loses at most the steps since its checkpoint and finishes on rerun", "[sweep-cli][resume]") {
     const fs::path out = scratch("cli-sigkill");
-    const std::string training = "train.steps=8000 train.eval_every=500 train.checkpoint_every=100 data.kappa=5.0";
-    const std::vector<std::string> args = {"sweep", recipe("sweep-small.toml"), "train.steps=8000", "train.eval_every=500",
+    const std::string training = "train.steps=4000 train.eval_every=500 train.checkpoint_every=100 data.kappa=5.0";
+    const std::vector<std::string> args = {"sweep", recipe("sweep-small.toml"), "train.steps=4000", "train.eval_every=500",
                                            "train.checkpoint_every=100", "data.kappa=5.0", "--out", (out / "sweep").string()};
     Background sweep{idlab_in_background(args, out / "sweep.log")};
     const fs::path job = out / "sweep" / "seed0";

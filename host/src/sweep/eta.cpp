@@ -13,19 +13,15 @@ double job_eta_seconds(const JobStatus& s) {
 double sweep_eta_seconds(const std::vector<SweepJob>& jobs, const std::vector<JobStatus>& statuses,
                          int concurrency) {
     // Seconds per step: finished jobs first (they include start-up and evaluations), else
-    // the running jobs' rates, else whatever stopped jobs managed.
-    double done_seconds = 0, done_steps = 0, rate_inverse = 0, other_seconds = 0, other_steps = 0;
+    // the rates that running and stopped jobs measured.
+    double done_seconds = 0, done_steps = 0, rate_inverse = 0;
     int rates = 0;
     for (const JobStatus& s : statuses) {
         if (s.state == JobState::Done && s.step > 0 && s.seconds > 0) {
             done_seconds += s.seconds;
             done_steps += static_cast<double>(s.step);
         }
-        if (s.state == JobState::Interrupted && s.step > 0 && s.seconds > 0) {
-            other_seconds += s.seconds;
-            other_steps += static_cast<double>(s.step);
-        }
-        if (s.state == JobState::Running && s.steps_per_second > 0) {
+        if ((s.state == JobState::Running || s.state == JobState::Interrupted) && s.steps_per_second > 0) {
             rate_inverse += 1.0 / s.steps_per_second;
             ++rates;
         }
@@ -33,7 +29,6 @@ double sweep_eta_seconds(const std::vector<SweepJob>& jobs, const std::vector<Jo
     double seconds_per_step = -1;
     if (done_steps > 0) seconds_per_step = done_seconds / done_steps;
     else if (rates > 0) seconds_per_step = rate_inverse / rates;
-    else if (other_steps > 0) seconds_per_step = other_seconds / other_steps;
 
     double total = 0, longest_running = 0;
     int running = 0;

@@ -164,14 +164,14 @@ int run_local(const fs::path& sweep_dir, const SweepPlan& plan, const LocalOptio
                              count.c_str());
             } else if (WIFEXITED(status) && WEXITSTATUS(status) == 130) {
                 ++stopped;
-                std::fprintf(out, "stopped  %s at step %lld%s; a rerun resumes it %s\n", job.dir.c_str(),
-                             static_cast<long long>(st.step), st.has_checkpoint ? ", checkpoint written" : "",
-                             count.c_str());
+                std::fprintf(out, "stopped  %s at step %lld; a rerun %s %s\n", job.dir.c_str(),
+                             static_cast<long long>(st.step),
+                             st.has_checkpoint ? "resumes it from its checkpoint" : "starts it again", count.c_str());
             } else if (WIFSIGNALED(status)) {
                 ++failed;
                 failed_jobs.push_back(index);
-                std::fprintf(out, "killed   %s (%s) near step %lld; a rerun resumes it %s\n", job.dir.c_str(),
-                             exit_text(status).c_str(), static_cast<long long>(st.step), count.c_str());
+                std::fprintf(out, "killed   %s (%s); a rerun %s %s\n", job.dir.c_str(), exit_text(status).c_str(),
+                             st.has_checkpoint ? "resumes it from its checkpoint" : "starts it again", count.c_str());
             } else {
                 ++failed;
                 failed_jobs.push_back(index);

@@ -141,6 +141,26 @@ TEST_CASE("a folder of run folders without a manifest groups by path, seed<N> na
     CHECK(table.key_columns == std::vector<std::string>{"configuration"});
     CHECK(table.keys[1] == std::vector<std::string>{"table3-k10"});
 
+    // Sweep folders below a plain folder are read as sweeps.
+    make_sweep("report-plain/nested");
+    data = ReportData{};
+    REQUIRE(collect_results({dir}, data, error));
+    REQUIRE(data.sweeps.size() == 2);
+    CHECK(data.sweeps[0].name == "grid");
+    CHECK(data.sweeps[1].name == "report-plain");
+    CHECK(data.configurations.size() == 4 + 2);
+    CHECK(build_table(data).key_columns ==
+          std::vector<std::string>{"sweep", "data.kappa", "encoder.hidden", "configuration"});
+
+    // Two sweeps of one recipe are told apart by their folders.
+    make_sweep("report-plain/nested2");
+    data = ReportData{};
+    REQUIRE(collect_results({dir}, data, error));
+    REQUIRE(data.sweeps.size() == 3);
+    CHECK(data.sweeps[0].name == "grid (nested)");
+    CHECK(data.configurations[0].sweep == "grid (nested)");
+    CHECK(data.sweeps[1].name == "grid (nested2)");
+
     CHECK_FALSE(collect_results({scratch("report-empty")}, data, error));
     CHECK_THAT(error, Catch::Contains("no run folders"));
 }

@@ -267,6 +267,11 @@ TEST_CASE("bad axes and options are refused before anything runs", "[sweep-cli]"
     CHECK(run_idlab("sweep" + o).exit_code == 2);
     CHECK(run_idlab("sweep --status '" + out.string() + "'").exit_code == 2);
     CHECK_FALSE(fs::exists(out / "s"));
+    write(out / "busy" / "notes.txt", "not a sweep");
+    Result busy = run_idlab("sweep " + r + " --out '" + (out / "busy").string() + "'");
+    CHECK(busy.exit_code == 2);
+    CHECK_THAT(busy.output, Catch::Contains("holds something other than a sweep"));
+    CHECK_FALSE(fs::exists(out / "busy" / kManifestFile));
     Result dry = run_idlab("sweep " + r + " --seeds 2 --dry-run" + o);
     INFO(dry.output);
     CHECK(dry.exit_code == 0);
@@ -314,23 +319,27 @@ TEST_CASE("a sweep folder in use is refused with its holder, a job in use is lef
                                        Catch::Contains("the test"));
         CHECK_FALSE(is_sweep_folder(out));
     }
+    REQUIRE(run_idlab(command).exit_code == 0);
+    const std::string more = command + " --seeds 2";
     {
+        // Another launcher runs one of the new jobs: this one leaves it alone.
+        const fs::path busy = out / "data.kappa=5.0" / "seed1";
+        fs::create_directories(busy);
         std::string held_by;
-        auto job_lock = FileLock::try_take((fs::create_directories(out / "data.kappa=5.0/seed0"), out / "data.kappa=5.0/seed0" / kJobLockFile),
-                                           "pid 4242 on host node7", held_by);
+        auto job_lock = FileLock::try_take(busy / kJobLockFile, "pid 4242 on host node7", held_by);
         REQUIRE(job_lock);
-        Result partial = run_idlab(command);
+        Result partial = run_idlab(more);
         INFO(partial.output);
         CHECK(partial.exit_code == 1);
-        CHECK_THAT(partial.output, Catch::Contains("1 running elsewhere"));
-        CHECK(state_of(out / "data.kappa=20.0/seed0") == JobState::Done);
+        CHECK_THAT(partial.output, Catch::Contains("running 1 job, 1 at a time (2 already done, 1 running elsewhere)"));
+        CHECK(state_of(out / "data.kappa=20.0/seed1") == JobState::Done);
         Result status = run_idlab("sweep --status '" + out.string() + "'");
         CHECK_THAT(status.output, Catch::Contains("running") && Catch::Contains("pid 4242 on host node7"));
     }
-    Result rest = run_idlab(command);
+    Result rest = run_idlab(more);
     INFO(rest.output);
     CHECK(rest.exit_code == 0);
-    CHECK_THAT(rest.output, Catch::Contains("running 1 job, 1 at a time (1 already done)"));
+    CHECK_THAT(rest.output, Catch::Contains("running 1 job, 1 at a time (3 already done)"));
 }
 
 TEST_CASE("SIGTERM stops the sweep, the jobs checkpoint, a rerun resumes them to the same numbers", "[sweep-cli][resume]") {

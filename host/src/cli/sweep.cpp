@@ -76,8 +76,8 @@ const char* kSweepHelp =
     "  --dry-run         lists the jobs and exits; writes nothing.\n"
     "\n"
     "Then: idlab report DIR (mean and std over seeds as tables, plots, index.html).\n"
-    "Exit status: 0 every job done (slurm: submitted), 1 a job failed or was killed, 2 usage or\n"
-    "recipe error, 130 interrupted.\n";
+    "Exit status: 0 every job done (slurm: submitted), 1 a job failed, was killed or still runs\n"
+    "elsewhere, 2 usage or recipe error (or a plan the folder does not hold), 130 interrupted.\n";
 
 constexpr size_t kFailureLines = 12;
 
@@ -200,6 +200,15 @@ int show_status(const std::string& dir) {
     const SweepStatus status = read_sweep_status(dir, *plan);
     std::fputs(status_report(dir, *plan, status, kFailureLines).c_str(), stdout);
     return EXIT_OK;
+}
+
+// A folder that exists with files in it but is no sweep: never write a sweep into it.
+bool occupied_by_something_else(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec) || is_sweep_folder(dir)) return false;
+    for (const fs::directory_entry& e : fs::directory_iterator(dir, ec))
+        if (e.path().filename() != kSweepLockFile) return true;  // a lock alone: a sweep being set up
+    return false;
 }
 
 std::vector<std::string> absolute_dirs(const std::vector<std::string>& dirs) {
@@ -336,6 +345,13 @@ int command_sweep(int argc, char** argv) {
         dir = args->out_dir.empty() ? fs::path("sweeps") / plan.name : fs::path(args->out_dir);
     }
 
+    if (!from_folder && occupied_by_something_else(dir)) {
+        std::fprintf(stderr,
+                     "idlab sweep: '%s' exists and holds something other than a sweep (no sweep.json); "
+                     "give a new or empty --out\n",
+                     dir.string().c_str());
+        return EXIT_USAGE;
+    }
     if (args->option("--dry-run")) {
         print_plan(dir, plan, is_sweep_folder(dir));
         return EXIT_OK;

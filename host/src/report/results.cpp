@@ -95,9 +95,11 @@ bool read_sweep(const fs::path& dir, ReportData& data, std::string& error) {
     return true;
 }
 
-// Any folder: every folder below it with a summary.json or a metrics.jsonl is a run.
+// Any folder: every sweep folder below it is read as a sweep, every other folder with a
+// summary.json or a metrics.jsonl is a run.
 bool read_plain(const fs::path& dir, ReportData& data, std::string& error) {
     std::vector<std::string> found;
+    std::vector<fs::path> sweeps;
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
          it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -108,16 +110,25 @@ bool read_plain(const fs::path& dir, ReportData& data, std::string& error) {
         }
         if (!it->is_directory(ec)) continue;
         const fs::path p = it->path();
+        if (is_sweep_folder(p)) {
+            sweeps.push_back(p);
+            it.disable_recursion_pending();
+            continue;
+        }
         if (fs::exists(p / "summary.json", ec) || fs::exists(p / "metrics.jsonl", ec)) {
             found.push_back(fs::relative(p, dir, ec).generic_string());
             it.disable_recursion_pending();
         }
     }
     if (fs::exists(dir / "summary.json", ec) || fs::exists(dir / "metrics.jsonl", ec)) found.push_back(".");
-    if (found.empty()) {
+    if (found.empty() && sweeps.empty()) {
         error = "'" + dir.string() + "' holds no sweep (sweep.json) and no run folders (summary.json)";
         return false;
     }
+    std::sort(sweeps.begin(), sweeps.end());
+    for (const fs::path& sweep : sweeps)
+        if (!read_sweep(sweep, data, error)) return false;
+    if (found.empty()) return true;
     std::sort(found.begin(), found.end());
     SweepSource source;
     source.name = fs::absolute(dir).lexically_normal().filename().string();
@@ -151,6 +162,15 @@ bool collect_results(const std::vector<fs::path>& dirs, ReportData& data, std::s
         }
         const bool ok = is_sweep_folder(dir) ? read_sweep(dir, data, error) : read_plain(dir, data, error);
         if (!ok) return false;
+    }
+    // Sweeps of one recipe with different fixed overrides share a name: tell them apart by folder.
+    std::map<std::string, int> uses;
+    for (const SweepSource& s : data.sweeps) ++uses[s.name];
+    for (SweepSource& s : data.sweeps) {
+        if (uses[s.name] < 2) continue;
+        const std::string label = s.name + " (" + fs::absolute(s.dir).lexically_normal().filename().string() + ")";
+        for (size_t c : s.configurations) data.configurations[c].sweep = label;
+        s.name = label;
     }
     for (const RunResult& r : data.runs)
         for (const auto& [name, value] : r.final_values) add_unique(data.value_names, name);

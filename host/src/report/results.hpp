@@ -49,8 +49,9 @@ struct ReportData {
 };
 
 // Reads the folders: a sweep folder through its manifest, any other folder by finding the
-// run folders (with a summary.json or metrics.jsonl) under it, a trailing "seed<N>" naming
-// the seed. Returns false with `error` when a folder cannot be read or holds no runs.
+// sweep folders under it (each read as a sweep) and the other run folders (with a
+// summary.json or metrics.jsonl; a trailing "seed<N>" names the seed, the rest of the path
+// the configuration). Returns false with `error` when a folder cannot be read or holds no runs.
 bool collect_results(const std::vector<std::filesystem::path>& dirs, ReportData& data, std::string& error);
 
 }  // namespace idlab::host

@@ -74,6 +74,8 @@ TEST_CASE("job states from the run folder", "[sweep][status]") {
         CHECK(st.state == JobState::Running);
         CHECK(st.holder == "pid 7 on host x");
         CHECK(st.steps_per_second == 50);
+        // The job's own launcher reads the files behind its lock.
+        CHECK(read_job_status(job, false).state == JobState::Interrupted);
         lock->release();
         CHECK(read_job_status(job).state == JobState::Interrupted);
     }

@@ -244,7 +244,7 @@ int run_one_job(const std::string& dir, const std::string& job_dir, const Args& 
             std::printf("%s: already running (%s)\n", job->dir.c_str(), held_by.c_str());
             return EXIT_OK;
         }
-        const JobStatus st = read_job_status(folder);
+        const JobStatus st = read_job_status(folder, false);
         if (st.state == JobState::Done) {
             std::printf("%s: already done\n", job->dir.c_str());
             return EXIT_OK;

@@ -64,7 +64,7 @@ std::string without_escapes(const std::string& line) {
 
 }  // namespace
 
-JobStatus read_job_status(const fs::path& job_dir) {
+JobStatus read_job_status(const fs::path& job_dir, bool check_lock) {
     JobStatus st;
     std::error_code ec;
     st.has_run = fs::exists(job_dir / "recipe.resolved.toml", ec);
@@ -81,7 +81,7 @@ JobStatus read_job_status(const fs::path& job_dir) {
         st.first_step = static_cast<int64_t>(progress->number_or("first_step", 0));
     }
 
-    if (lock_is_held(job_dir / kJobLockFile, &st.holder)) {
+    if (check_lock && lock_is_held(job_dir / kJobLockFile, &st.holder)) {
         st.state = JobState::Running;
         return st;
     }

@@ -33,7 +33,9 @@ struct JobStatus {
     bool has_checkpoint = false;   // checkpoint.ckpt exists
 };
 
-JobStatus read_job_status(const std::filesystem::path& job_dir);
+// `check_lock` false: for the job's own launcher, which holds the lock itself or has just seen
+// the run exit (a sibling between fork and exec may still hold a copy of the descriptor).
+JobStatus read_job_status(const std::filesystem::path& job_dir, bool check_lock = true);
 
 // The last `count` non-empty lines of a file (carriage-return redraws reduced to their last
 // state); empty when the file is missing.

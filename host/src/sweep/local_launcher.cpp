@@ -128,7 +128,7 @@ int run_local(const fs::path& sweep_dir, const SweepPlan& plan, const LocalOptio
                     std::fprintf(out, "skip     %s: running elsewhere (%s)\n", job.dir.c_str(), held_by.c_str());
                     continue;
                 }
-                const JobStatus st = read_job_status(job_dir);  // now that nobody else can start it
+                const JobStatus st = read_job_status(job_dir, false);  // ours now: nobody else can start it
                 if (st.state == JobState::Done) continue;
                 const bool resume = st.has_run;
                 const std::vector<std::string> command = job_command(sweep_dir, job, resume, options.settings);
@@ -156,7 +156,7 @@ int run_local(const fs::path& sweep_dir, const SweepPlan& plan, const LocalOptio
             const double seconds = std::chrono::duration<double>(Clock::now() - it->second.started).count();
             running.erase(it);  // releases the job's lock
             const SweepJob& job = plan.jobs[index];
-            const JobStatus st = read_job_status(sweep_dir / job.dir);
+            const JobStatus st = read_job_status(sweep_dir / job.dir, false);
             ++finished;
             const std::string count = "[" + std::to_string(finished) + "/" + std::to_string(planned) + "]";
             if (st.state == JobState::Done && WIFEXITED(status) && WEXITSTATUS(status) == 0) {

@@ -189,7 +189,7 @@ int run_local(const fs::path& sweep_dir, const SweepPlan& plan, const LocalOptio
             std::fprintf(out, "status   %s\n", status_counts(read_sweep_status(sweep_dir, plan)).c_str());
             std::fflush(out);
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));  // reaps within 25 ms, costs nothing
     }
 
     const SweepStatus final_status = read_sweep_status(sweep_dir, plan);

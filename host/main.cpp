@@ -13,6 +13,9 @@ const char* kHelp =
     "  run RECIPE [key=value ...] [--out DIR]   train and evaluate; writes a run folder\n"
     "  run --resume DIR                         go on with the run in DIR from its checkpoint\n"
     "  check RECIPE [key=value ...]             validate a recipe without running it\n"
+    "  sweep RECIPE [key=v1,v2 ...] [--seeds N] run a grid of runs (J at a time, or on Slurm)\n"
+    "  sweep --status DIR                       where a sweep stands: done/running/failed, ETA\n"
+    "  report DIR                               mean +- std tables, plots and index.html\n"
     "  plugins                                  list plugins, components and load problems\n"
     "  plugins describe ID                      parameters and docs of one component\n"
     "  version                                  idlab and plugin ABI versions\n"
@@ -32,6 +35,8 @@ int main(int argc, char** argv) {
     const std::string command = argv[1];
     if (command == "run") return command_run(argc, argv);
     if (command == "check") return command_check(argc, argv);
+    if (command == "sweep") return command_sweep(argc, argv);
+    if (command == "report") return command_report(argc, argv);
     if (command == "plugins") return command_plugins(argc, argv);
     if (command == "version" || command == "--version") return command_version(argc, argv);
     std::fprintf(stderr, "idlab: unknown command '%s'\n%s", command.c_str(), kHelp);

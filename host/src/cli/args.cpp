@@ -4,8 +4,23 @@
 
 namespace idlab::host {
 
+std::optional<std::string> Args::option(const std::string& name) const {
+    std::optional<std::string> value;
+    for (const auto& [n, v] : options)
+        if (n == name) value = v;
+    return value;
+}
+
+std::vector<std::string> Args::option_values(const std::string& name) const {
+    std::vector<std::string> values;
+    for (const auto& [n, v] : options)
+        if (n == name) values.push_back(v);
+    return values;
+}
+
 std::optional<Args> parse_args(int argc, char** argv, int first,
-                               const std::vector<std::string>& allowed, std::string& error) {
+                               const std::vector<std::string>& allowed, std::string& error,
+                               const std::vector<std::string>& flags) {
     Args args;
     auto takes = [&](const std::string& opt) {
         return std::find(allowed.begin(), allowed.end(), opt) != allowed.end();
@@ -24,6 +39,14 @@ std::optional<Args> parse_args(int argc, char** argv, int first,
                 value = a.substr(eq + 1);
                 inline_value = true;
             }
+            if (std::find(flags.begin(), flags.end(), name) != flags.end()) {
+                if (inline_value) {
+                    error = "option '" + name + "' takes no value";
+                    return std::nullopt;
+                }
+                args.options.emplace_back(name, "");
+                continue;
+            }
             if (!takes(name)) {
                 error = "unknown option '" + name + "'";
                 return std::nullopt;
@@ -39,6 +62,7 @@ std::optional<Args> parse_args(int argc, char** argv, int first,
             else if (name == "--out") args.out_dir = value;
             else if (name == "--resume") args.resume_dir = value;
             else if (name == "--log-level") args.log_level = value;
+            else args.options.emplace_back(name, value);
             continue;
         }
         if (a.find('=') != std::string::npos && a.rfind("-", 0) != 0) {

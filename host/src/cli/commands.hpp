@@ -8,6 +8,8 @@ enum ExitCode { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED 
 
 int command_run(int argc, char** argv);
 int command_check(int argc, char** argv);
+int command_sweep(int argc, char** argv);
+int command_report(int argc, char** argv);
 int command_plugins(int argc, char** argv);
 int command_version(int argc, char** argv);
 

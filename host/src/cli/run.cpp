@@ -9,6 +9,7 @@
 #include "runtime/json.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/progress.hpp"
+#include "runtime/progress_file.hpp"
 #include "runtime/recipe_fingerprint.hpp"
 #include "runtime/run_directory.hpp"
 #include "runtime/trainer.hpp"
@@ -40,6 +41,7 @@ const char* kRunHelp =
     "  metrics.jsonl         one line per evaluation (step, loss, every metric)\n"
     "  summary.json          status, steps, seconds, steps_per_second and the last metrics\n"
     "  log.txt               the log\n"
+    "  progress.json         step, total and rate, rewritten every 2 s while it trains\n"
     "  checkpoint.ckpt       the latest checkpoint: every train.checkpoint_every steps,\n"
     "                        at Ctrl-C / SIGTERM and at the end\n"
     "  best.ckpt             with train.keep_best: the state at the best evaluation\n"
@@ -173,6 +175,7 @@ int train(RunSetup& setup, const Registry& registry, const std::vector<std::stri
     std::optional<RunSummary> result;
     // A resume that fails before its first step leaves the folder's summary.json as it was.
     bool trained = !setup.resuming;
+    ProgressFile progress_file(dir.path() / "progress.json", recipe.train.find("steps")->int_value);
     try {
         Trainer trainer(recipe, registry.host_services());
         trainer.set_checkpoint_files(dir.checkpoint_file(), dir.best_file());
@@ -195,6 +198,7 @@ int train(RunSetup& setup, const Registry& registry, const std::vector<std::stri
         install_interrupt_handler();
         const int64_t steps = recipe.train.find("steps")->int_value;
         Progress progress(steps, isatty(STDERR_FILENO) != 0, trainer.first_step());
+        progress.attach(&progress_file);
         result = trainer.run(progress, [&](const Evaluation& e) {
             dir.append_metrics(metrics_line(e));
             progress.clear();
@@ -249,13 +253,17 @@ int train(RunSetup& setup, const Registry& registry, const std::vector<std::stri
         exit_code = EXIT_RUNTIME;
     }
     summary.add("status", status);
-    if (!trained) return exit_code;
+    if (!trained) {
+        progress_file.finish(status.c_str());
+        return exit_code;
+    }
     try {
         dir.write_summary(summary.str());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         exit_code = EXIT_RUNTIME;
     }
+    progress_file.finish(status.c_str());
     return exit_code;
 }
 

@@ -45,6 +45,9 @@ struct ParamValue {
     bool from_default = false;
 };
 
+// The value as TOML text, as an override or a recipe would write it: 50, 10.0, "index", [64, 64].
+std::string toml_value_text(const ParamValue& value);
+
 struct StageConfig {
     std::string stage;      // "run", "train", "data", "encoder", "loss", "optimizer", "metrics[0]"
     std::string kind;       // component id; empty for run and train

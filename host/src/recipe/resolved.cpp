@@ -28,7 +28,9 @@ std::string toml_list(const std::vector<T>& items, Format format) {
     return out + "]";
 }
 
-std::string toml_value(const ParamValue& p) {
+}  // namespace
+
+std::string toml_value_text(const ParamValue& p) {
     switch (p.type) {
     case IDLAB_PARAM_BOOL: return p.bool_value ? "true" : "false";
     case IDLAB_PARAM_INT: return std::to_string(p.int_value);
@@ -42,11 +44,13 @@ std::string toml_value(const ParamValue& p) {
     return "\"\"";
 }
 
+namespace {
+
 void write_stage(std::string& out, const StageConfig& stage, const std::string& header) {
     out += "\n" + header + "\n";
     if (!stage.kind.empty()) out += "kind = " + quote_string(stage.kind) + "\n";
     for (const ParamValue& p : stage.params) {
-        out += toml_key(p.key) + " = " + toml_value(p);
+        out += toml_key(p.key) + " = " + toml_value_text(p);
         if (p.from_default) out += "  # default";
         out += "\n";
     }
@@ -74,7 +78,7 @@ std::string Recipe::to_toml() const {
         out += "\n[sweep]\n";
         for (const SweepAxis& axis : sweep) {
             std::vector<std::string> values;
-            for (const ParamValue& v : axis.values) values.push_back(toml_value(v));
+            for (const ParamValue& v : axis.values) values.push_back(toml_value_text(v));
             out += axis.key + " = " + toml_list(values, [](const std::string& v) { return v; }) + "\n";
         }
     }

@@ -35,6 +35,12 @@ std::string json_number(double value) {
     return std::string(buf, res.ptr);
 }
 
+std::string json_array(const std::vector<std::string>& json_items) {
+    std::string out = "[";
+    for (size_t i = 0; i < json_items.size(); ++i) out += (i > 0 ? ", " : "") + json_items[i];
+    return out + "]";
+}
+
 void JsonObject::key(std::string_view k) {
     if (!body_.empty()) body_ += ", ";
     body_ += json_escape(k) + ": ";

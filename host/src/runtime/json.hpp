@@ -1,10 +1,12 @@
-// Minimal JSON writing for the run's metrics.jsonl and summary.json: flat objects of numbers,
-// strings and booleans, numbers in their shortest round-trip form (NaN and inf become null).
+// Minimal JSON writing for the run's metrics.jsonl and summary.json (and the sweep's manifest):
+// objects of numbers, strings and booleans, with nested objects and arrays written as raw JSON;
+// numbers in their shortest round-trip form (NaN and inf become null).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace idlab::host {
 
@@ -24,6 +26,8 @@ private:
 };
 
 std::string json_escape(std::string_view s);
+// A JSON array of already-written JSON values: [a, b, c].
+std::string json_array(const std::vector<std::string>& json_items);
 std::string json_number(double value);
 
 }  // namespace idlab::host

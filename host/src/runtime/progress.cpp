@@ -1,5 +1,7 @@
 #include "runtime/progress.hpp"
 
+#include "runtime/progress_file.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -44,6 +46,7 @@ std::string Progress::line(int64_t done, double loss) const {
 }
 
 void Progress::step(int64_t done, double loss) {
+    if (file_) file_->step(done);
     auto now = Clock::now();
     double since = std::chrono::duration<double>(now - last_draw_).count();
     if (live_) {

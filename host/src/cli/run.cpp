@@ -124,7 +124,10 @@ int command_run(int argc, char** argv) {
     summary.add("name", name);
     int exit_code = EXIT_OK;
     try {
-        Trainer trainer(*recipe, registry->host_services());
+        // The recipe was checked against the registry, so a device other than the CPU is served.
+        const DeviceLookup device = registry->find_device(recipe->run.find("device")->string_value);
+        if (!device.error.empty()) throw std::runtime_error(device.error);
+        Trainer trainer(*recipe, registry->host_services(), device.table);
         install_interrupt_handler();
         Progress progress(recipe->train.find("steps")->int_value, isatty(STDERR_FILENO) != 0);
         RunSummary result = trainer.run(progress, [&](const Evaluation& e) {

@@ -227,6 +227,7 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host, const idlab_dev
     dfeatures_ = TensorBuffer("dfeatures", IDLAB_DTYPE_F32, {encoded_rows, dim}, dev);
     eval_features_ = TensorBuffer("features", IDLAB_DTYPE_F32, {eval_samples_, dim}, dev);
     mirrors_ = std::make_unique<HostMirrors>(dev);
+    baseline_mirrors_ = std::make_unique<HostMirrors>(dev);
     // A device loss that can write its value into device memory does so, and the host reads
     // the values back at evaluation time; every other loss reports each step's value at once.
     const bool losses_on_device = !dev.is_cpu() && loss_->writes_loss_out();
@@ -263,8 +264,9 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host, const idlab_dev
                                       "', which this pipeline does not provide (it provides: "
                                       "features, " + field_list(fields_) + stage_names + ")");
         }
-        build_metric_inputs(inputs, eval_features_, metric_items_[i], metric_inputs_[i]);
-        build_metric_inputs(inputs, *eval_.find("x"), baseline_items_[i], baseline_inputs_[i]);
+        build_metric_inputs(inputs, eval_features_, *mirrors_, metric_items_[i], metric_inputs_[i]);
+        build_metric_inputs(inputs, *eval_.find("x"), *baseline_mirrors_, baseline_items_[i],
+                            baseline_inputs_[i]);
         for (const std::string& v : metrics_[i]->value_names()) {
             std::string name = v;
             for (int k = 2; std::find(value_names_.begin(), value_names_.end(), name) != value_names_.end(); ++k)
@@ -309,20 +311,20 @@ void Trainer::build_input_set(const std::vector<std::string>& names, FieldBuffer
 }
 
 void Trainer::build_metric_inputs(const std::vector<std::string>& names, TensorBuffer& features,
-                                  std::vector<idlab_named_tensor_t>& items,
+                                  HostMirrors& mirrors, std::vector<idlab_named_tensor_t>& items,
                                   idlab_tensor_set_t& set) {
     items.clear();
     for (const std::string& name : names) {
         if (name == "features") {
-            items.push_back(idlab_named_tensor_t{"features", mirrors_->view_of("features", features.view())});
+            items.push_back(idlab_named_tensor_t{"features", mirrors.view_of("features", features.view())});
             continue;
         }
         for (const auto& item : eval_.items)
             if (name == item.name)
-                items.push_back(idlab_named_tensor_t{item.name, mirrors_->view_of(name, item.tensor)});
+                items.push_back(idlab_named_tensor_t{item.name, mirrors.view_of(name, item.tensor)});
         for (const auto& [tensor_name, tensor] : stage_tensors_)
             if (name == tensor_name)
-                items.push_back(idlab_named_tensor_t{tensor_name.c_str(), mirrors_->view_of(name, tensor)});
+                items.push_back(idlab_named_tensor_t{tensor_name.c_str(), mirrors.view_of(name, tensor)});
     }
     set.count = static_cast<uint32_t>(items.size());
     set.items = items.data();
@@ -364,7 +366,7 @@ NamedValues Trainer::evaluate(int64_t step, uint64_t eval_index, bool baseline) 
         }
     }
     // Metrics read CPU copies: the evaluation fields, the features and the stage tensors.
-    mirrors_->refresh();
+    (baseline ? baseline_mirrors_ : mirrors_)->refresh();
     const idlab_exec_ctx_t metric_ctx = metric_context(eval_index, step);
     size_t k = 0;
     std::vector<bool> scored(value_names_.size(), true);

@@ -80,7 +80,8 @@ private:
     // A metric's inputs: CPU views (mirrors of device tensors) of the evaluation fields, of
     // `features` as "features" and of the stage tensors.
     void build_metric_inputs(const std::vector<std::string>& names, TensorBuffer& features,
-                             std::vector<idlab_named_tensor_t>& items, idlab_tensor_set_t& set);
+                             HostMirrors& mirrors, std::vector<idlab_named_tensor_t>& items,
+                             idlab_tensor_set_t& set);
 
     // First: it outlives every buffer and instance below (they may hold its memory).
     std::unique_ptr<DeviceRuntime> device_;
@@ -110,7 +111,8 @@ private:
     std::vector<std::vector<idlab_named_tensor_t>> metric_items_, baseline_items_;
     std::vector<idlab_tensor_set_t> metric_inputs_, baseline_inputs_;
     std::vector<double> values_;
-    std::unique_ptr<HostMirrors> mirrors_;   // CPU copies of what metrics read
+    // CPU copies of what the metrics read, for trained features and for the baseline (x).
+    std::unique_ptr<HostMirrors> mirrors_, baseline_mirrors_;
     std::unique_ptr<LossTracker> losses_;
 };
 

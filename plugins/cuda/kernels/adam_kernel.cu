@@ -1,7 +1,7 @@
 // Compiled with --fmad=false: the update is the CPU's float expression, operation by operation.
 #include "adam_kernel.cuh"
 
-#include "../runtime/cuda_check.hpp"
+#include "device_api.cuh"
 
 namespace idlab::cuda::kernels {
 
@@ -36,10 +36,10 @@ void adam_step(const AdamTensors& tensors, const AdamChunk* chunks, int64_t chun
     if (chunk_count == 0) return;
     const unsigned blocks = static_cast<unsigned>(chunk_count);
     if (k.weight_decay != 0.0f)
-        adam_kernel<true><<<blocks, kThreads, 0, stream>>>(tensors, chunks, k, t, step);
+        IDLAB_LAUNCH(adam_kernel<true>, blocks, kThreads, stream, tensors, chunks, k, t, step);
     else
-        adam_kernel<false><<<blocks, kThreads, 0, stream>>>(tensors, chunks, k, t, step);
-    check_launch("adam_step");
+        IDLAB_LAUNCH(adam_kernel<false>, blocks, kThreads, stream, tensors, chunks, k, t, step);
+    IDLAB_CHECK_LAUNCH("adam_step");
 }
 
 }  // namespace idlab::cuda::kernels

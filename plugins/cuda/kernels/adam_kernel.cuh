@@ -2,7 +2,7 @@
 // into chunks of kAdamChunk elements; block b updates chunk b, whatever tensor it belongs to.
 #pragma once
 
-#include <cuda_runtime_api.h>
+#include "stream.hpp"
 
 #include <cstdint>
 

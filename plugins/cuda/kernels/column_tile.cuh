@@ -4,7 +4,7 @@
 // double precision. Fixed shapes and orders give the same bits on every run.
 #pragma once
 
-#include <cuda_runtime.h>
+#include "device_api.cuh"
 
 #include <stdint.h>
 

@@ -1,7 +1,7 @@
 #include "cross_entropy_kernels.cuh"
 
 #include "online_softmax.cuh"
-#include "../runtime/cuda_check.hpp"
+#include "device_api.cuh"
 
 namespace idlab::cuda::kernels {
 
@@ -172,9 +172,9 @@ void cross_entropy_rows(const CrossEntropyProblem& p, double* row_loss, float* l
         constexpr int D = decltype(width)::value;
         constexpr int R = kQueriesPerBlock<D>;
         const unsigned blocks = static_cast<unsigned>((p.batch + R - 1) / R);
-        rows_kernel<D><<<blocks, kSweepThreads, 0, stream>>>(p, row_loss, lse, dfeatures);
+        IDLAB_LAUNCH(rows_kernel<D>, blocks, kSweepThreads, stream, p, row_loss, lse, dfeatures);
     });
-    check_launch("cross_entropy_rows");
+    IDLAB_CHECK_LAUNCH("cross_entropy_rows");
 }
 
 int64_t cross_entropy_head_blocks(int64_t classes) { return (classes + 31) / 32; }
@@ -184,9 +184,10 @@ void cross_entropy_head_grad(const CrossEntropyProblem& p, const float* lse, flo
     dispatch_width(p.dim, [&](auto width) {
         constexpr int D = decltype(width)::value;
         const unsigned blocks = static_cast<unsigned>(cross_entropy_head_blocks(p.classes));
-        head_grad_kernel<D><<<blocks, 32 * kBankLanes<D>, 0, stream>>>(p, lse, head_grad, partials);
+        IDLAB_LAUNCH(head_grad_kernel<D>, blocks, 32 * kBankLanes<D>, stream,
+                     p, lse, head_grad, partials);
     });
-    check_launch("cross_entropy_head_grad");
+    IDLAB_CHECK_LAUNCH("cross_entropy_head_grad");
 }
 
 }  // namespace idlab::cuda::kernels

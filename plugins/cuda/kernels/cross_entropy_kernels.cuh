@@ -9,7 +9,7 @@
 // The target distribution is PyTorch's label smoothing, q = (1 - eps) onehot + eps / classes.
 #pragma once
 
-#include <cuda_runtime_api.h>
+#include "stream.hpp"
 
 #include <cstdint>
 

@@ -1,7 +1,7 @@
 #include "infonce_kernels.cuh"
 
 #include "online_softmax.cuh"
-#include "../runtime/cuda_check.hpp"
+#include "device_api.cuh"
 
 namespace idlab::cuda::kernels {
 
@@ -155,18 +155,18 @@ void infonce_anchors(const InfoNceProblem& p, double* row_loss, float* lse, floa
         constexpr int D = decltype(width)::value;
         constexpr int R = kQueriesPerBlock<D>;
         const unsigned blocks = static_cast<unsigned>((p.batch + R - 1) / R);
-        anchors_kernel<D><<<blocks, kSweepThreads, 0, stream>>>(p, row_loss, lse, dfeatures);
+        IDLAB_LAUNCH(anchors_kernel<D>, blocks, kSweepThreads, stream, p, row_loss, lse, dfeatures);
     });
-    check_launch("infonce_anchors");
+    IDLAB_CHECK_LAUNCH("infonce_anchors");
 }
 
 void infonce_negatives(const InfoNceProblem& p, const float* lse, float* dfeatures, cudaStream_t stream) {
     dispatch_width(p.dim, [&](auto width) {
         constexpr int D = decltype(width)::value;
         const unsigned blocks = static_cast<unsigned>((p.batch + 31) / 32);
-        negatives_kernel<D><<<blocks, 32 * kBankLanes<D>, 0, stream>>>(p, lse, dfeatures);
+        IDLAB_LAUNCH(negatives_kernel<D>, blocks, 32 * kBankLanes<D>, stream, p, lse, dfeatures);
     });
-    check_launch("infonce_negatives");
+    IDLAB_CHECK_LAUNCH("infonce_negatives");
 }
 
 }  // namespace idlab::cuda::kernels

@@ -11,7 +11,7 @@
 // never stored.
 #pragma once
 
-#include <cuda_runtime_api.h>
+#include "stream.hpp"
 
 #include <cstdint>
 

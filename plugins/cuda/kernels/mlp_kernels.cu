@@ -1,7 +1,7 @@
 #include "mlp_kernels.cuh"
 
 #include "column_tile.cuh"
-#include "../runtime/cuda_check.hpp"
+#include "device_api.cuh"
 
 namespace idlab::cuda::kernels {
 
@@ -222,53 +222,59 @@ unsigned row_blocks(int64_t batch) { return static_cast<unsigned>((batch + kRowW
 
 void bn_leaky_train(const float* h, const float* bias, const BatchNormView& bn, int64_t batch,
                     int64_t width, float slope, float* a, cudaStream_t stream) {
-    bn_leaky_train_kernel<<<column_tile_blocks(width), kTileThreads, 0, stream>>>(h, bias, bn, batch, width, slope, a);
-    check_launch("bn_leaky_train");
+    IDLAB_LAUNCH(bn_leaky_train_kernel, column_tile_blocks(width), kTileThreads, stream,
+                 h, bias, bn, batch, width, slope, a);
+    IDLAB_CHECK_LAUNCH("bn_leaky_train");
 }
 
 void bn_leaky_eval(const float* h, const float* bias, const float* gamma, const float* beta,
                    const float* running_mean, const float* running_var, float eps, int64_t batch,
                    int64_t width, float slope, float* a, cudaStream_t stream) {
-    bn_leaky_eval_kernel<<<element_blocks(batch * width), kElementThreads, 0, stream>>>(
-        h, bias, gamma, beta, running_mean, running_var, eps, batch, width, slope, a);
-    check_launch("bn_leaky_eval");
+    IDLAB_LAUNCH(bn_leaky_eval_kernel, element_blocks(batch * width), kElementThreads, stream,
+                 h, bias, gamma, beta, running_mean, running_var, eps, batch, width, slope, a);
+    IDLAB_CHECK_LAUNCH("bn_leaky_eval");
 }
 
 void bias_leaky(const float* h, const float* bias, int64_t batch, int64_t width, float slope,
                 float* a, cudaStream_t stream) {
-    bias_leaky_kernel<<<element_blocks(batch * width), kElementThreads, 0, stream>>>(h, bias, batch, width, slope, a);
-    check_launch("bias_leaky");
+    IDLAB_LAUNCH(bias_leaky_kernel, element_blocks(batch * width), kElementThreads, stream,
+                 h, bias, batch, width, slope, a);
+    IDLAB_CHECK_LAUNCH("bias_leaky");
 }
 
 void output_rows(float* y, const float* bias, int64_t batch, int64_t width, bool normalize,
                  float* pre, float* norms, cudaStream_t stream) {
-    output_rows_kernel<<<row_blocks(batch), kRowWarps * 32, 0, stream>>>(y, bias, batch, width, normalize, pre, norms);
-    check_launch("output_rows");
+    IDLAB_LAUNCH(output_rows_kernel, row_blocks(batch), kRowWarps * 32, stream,
+                 y, bias, batch, width, normalize, pre, norms);
+    IDLAB_CHECK_LAUNCH("output_rows");
 }
 
 void normalize_rows_backward(const float* pre, const float* norms, const float* df,
                              int64_t batch, int64_t width, float* g, cudaStream_t stream) {
-    normalize_rows_backward_kernel<<<row_blocks(batch), kRowWarps * 32, 0, stream>>>(pre, norms, df, batch, width, g);
-    check_launch("normalize_rows_backward");
+    IDLAB_LAUNCH(normalize_rows_backward_kernel, row_blocks(batch), kRowWarps * 32, stream,
+                 pre, norms, df, batch, width, g);
+    IDLAB_CHECK_LAUNCH("normalize_rows_backward");
 }
 
 void leaky_bn_backward(float* g, const float* h, const BatchNormView& bn, int64_t batch,
                        int64_t width, float slope, float* dgamma, float* dbeta, float* dbias,
                        cudaStream_t stream) {
-    leaky_bn_backward_kernel<<<column_tile_blocks(width), kTileThreads, 0, stream>>>(
-        g, h, bn, batch, width, slope, dgamma, dbeta, dbias);
-    check_launch("leaky_bn_backward");
+    IDLAB_LAUNCH(leaky_bn_backward_kernel, column_tile_blocks(width), kTileThreads, stream,
+                 g, h, bn, batch, width, slope, dgamma, dbeta, dbias);
+    IDLAB_CHECK_LAUNCH("leaky_bn_backward");
 }
 
 void leaky_bias_backward(float* g, const float* a, int64_t batch, int64_t width, float slope,
                          float* dbias, cudaStream_t stream) {
-    leaky_bias_backward_kernel<<<column_tile_blocks(width), kTileThreads, 0, stream>>>(g, a, batch, width, slope, dbias);
-    check_launch("leaky_bias_backward");
+    IDLAB_LAUNCH(leaky_bias_backward_kernel, column_tile_blocks(width), kTileThreads, stream,
+                 g, a, batch, width, slope, dbias);
+    IDLAB_CHECK_LAUNCH("leaky_bias_backward");
 }
 
 void column_sums(const float* g, int64_t batch, int64_t width, float* sums, cudaStream_t stream) {
-    column_sums_kernel<<<column_tile_blocks(width), kTileThreads, 0, stream>>>(g, batch, width, sums);
-    check_launch("column_sums");
+    IDLAB_LAUNCH(column_sums_kernel, column_tile_blocks(width), kTileThreads, stream,
+                 g, batch, width, sums);
+    IDLAB_CHECK_LAUNCH("column_sums");
 }
 
 }  // namespace idlab::cuda::kernels

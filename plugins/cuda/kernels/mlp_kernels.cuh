@@ -2,7 +2,7 @@
 // Each launcher enqueues on `stream`; all tensors are row-major float32 on the device.
 #pragma once
 
-#include <cuda_runtime_api.h>
+#include "stream.hpp"
 
 #include <cstdint>
 

@@ -1,6 +1,6 @@
 #include "reductions.cuh"
 
-#include "../runtime/cuda_check.hpp"
+#include "device_api.cuh"
 
 namespace idlab::cuda::kernels {
 
@@ -40,13 +40,13 @@ sum_partials_kernel(const double* __restrict__ partials, int64_t count, float* _
 }  // namespace
 
 void mean_of_rows(const double* rows, int64_t count, double* out, cudaStream_t stream) {
-    mean_of_rows_kernel<<<1, kReduceThreads, 0, stream>>>(rows, count, out);
-    check_launch("mean_of_rows");
+    IDLAB_LAUNCH(mean_of_rows_kernel, 1, kReduceThreads, stream, rows, count, out);
+    IDLAB_CHECK_LAUNCH("mean_of_rows");
 }
 
 void sum_partials(const double* partials, int64_t count, float* out, cudaStream_t stream) {
-    sum_partials_kernel<<<1, kReduceThreads, 0, stream>>>(partials, count, out);
-    check_launch("sum_partials");
+    IDLAB_LAUNCH(sum_partials_kernel, 1, kReduceThreads, stream, partials, count, out);
+    IDLAB_CHECK_LAUNCH("sum_partials");
 }
 
 }  // namespace idlab::cuda::kernels

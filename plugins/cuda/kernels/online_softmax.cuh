@@ -11,7 +11,7 @@
 // padding up from the actual width) and keeps a row in D registers.
 #pragma once
 
-#include <cuda_runtime.h>
+#include "device_api.cuh"
 
 #include <math.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 // Reductions the losses finish with, each one block in a fixed order (same bits every run).
 #pragma once
 
-#include <cuda_runtime_api.h>
+#include "stream.hpp"
 
 #include <cstdint>
 

@@ -2,7 +2,7 @@
 // evaluates it (no fused multiply-adds), so that only the device's libm can differ.
 #include "sampling_kernels.cuh"
 
-#include "../runtime/cuda_check.hpp"
+#include "device_api.cuh"
 
 namespace idlab::cuda::kernels {
 
@@ -46,15 +46,17 @@ void sample_clusters(const ClusterSampler& s, const idlab_rng_t& rng, int64_t ba
                      double* scratch, float* x, float* z, int64_t* label, int64_t* index,
                      cudaStream_t stream) {
     if (batch == 0) return;
-    clusters_kernel<<<blocks_for(batch), kThreads, 0, stream>>>(s, rng, batch, scratch, x, z, label, index);
-    check_launch("sample_clusters");
+    IDLAB_LAUNCH(clusters_kernel, blocks_for(batch), kThreads, stream,
+                 s, rng, batch, scratch, x, z, label, index);
+    IDLAB_CHECK_LAUNCH("sample_clusters");
 }
 
 void sample_pairs(const PairSampler& s, const idlab_rng_t& rng, int64_t batch, double* scratch,
                   float* x, float* x_pos, float* z, float* z_pos, cudaStream_t stream) {
     if (batch == 0) return;
-    pairs_kernel<<<blocks_for(batch), kThreads, 0, stream>>>(s, rng, batch, scratch, x, x_pos, z, z_pos);
-    check_launch("sample_pairs");
+    IDLAB_LAUNCH(pairs_kernel, blocks_for(batch), kThreads, stream,
+                 s, rng, batch, scratch, x, x_pos, z, z_pos);
+    IDLAB_CHECK_LAUNCH("sample_pairs");
 }
 
 }  // namespace idlab::cuda::kernels

@@ -4,7 +4,7 @@
 
 #include "../sampling/sample_rows.hpp"
 
-#include <cuda_runtime_api.h>
+#include "stream.hpp"
 
 #include <cstdint>
 

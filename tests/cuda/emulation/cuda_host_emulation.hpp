@@ -21,8 +21,7 @@
 #include <type_traits>
 #include <utility>
 
-struct CUstream_st;
-typedef struct CUstream_st* cudaStream_t;  // the CUDA runtime's own definition
+#include "emulated_streams.hpp"
 
 #define __global__
 #define __device__
@@ -48,13 +47,6 @@ void sync_block();
 // Warp-wide exchange: every active lane of the caller's warp passes `bits`; each gets back the
 // bits of lane `source` (its own when `source` is outside the warp).
 uint64_t warp_exchange(uint64_t bits, int source);
-
-using Work = std::function<void()>;
-
-// Runs `work` now, or hands it to the recorder installed for `stream` (graph capture).
-void enqueue(cudaStream_t stream, Work work);
-void set_recorder(cudaStream_t stream, std::function<void(Work)> recorder);
-void clear_recorder(cudaStream_t stream);
 
 // Runs `body` for every thread of `grid` blocks of `block` threads.
 void run_grid(unsigned grid, unsigned block, const std::function<void()>& body);

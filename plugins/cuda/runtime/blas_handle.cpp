@@ -1,5 +1,7 @@
 #include "blas_handle.hpp"
 
+#include "cublas_library.hpp"
+
 namespace idlab::cuda {
 
 namespace {
@@ -10,20 +12,20 @@ int as_int(int64_t v) { return static_cast<int>(v); }
 }  // namespace
 
 BlasHandle::BlasHandle() {
-    check(cublasCreate(&handle_), "cublasCreate");
-    check(cublasSetMathMode(handle_, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+    check(cublas().create(&handle_), "cublasCreate");
+    check(cublas().set_math_mode(handle_, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
     workspace_.reset(kWorkspaceBytes);
 }
 
 BlasHandle::~BlasHandle() {
-    if (handle_) cublasDestroy(handle_);
+    if (handle_) cublas().destroy(handle_);
 }
 
 void BlasHandle::bind(cudaStream_t stream) {
     if (bound_ && stream == stream_) return;
-    check(cublasSetStream(handle_, stream), "cublasSetStream");
+    check(cublas().set_stream(handle_, stream), "cublasSetStream");
     // cublasSetStream drops a user workspace: set it again for this stream.
-    check(cublasSetWorkspace(handle_, workspace_.data(), workspace_.size()), "cublasSetWorkspace");
+    check(cublas().set_workspace(handle_, workspace_.data(), workspace_.size()), "cublasSetWorkspace");
     stream_ = stream;
     bound_ = true;
 }
@@ -33,7 +35,7 @@ void BlasHandle::linear_forward(const float* x, const float* w, int64_t batch, i
                                 int64_t out, float* y) {
     const float one = 1.0f, zero = 0.0f;
     // y^T [out, batch] = w [out, in] (col-major w^T, transposed) * x^T [in, batch]
-    check(cublasSgemm(handle_, CUBLAS_OP_T, CUBLAS_OP_N, as_int(out), as_int(batch), as_int(in), &one,
+    check(cublas().sgemm(handle_, CUBLAS_OP_T, CUBLAS_OP_N, as_int(out), as_int(batch), as_int(in), &one,
                       w, as_int(in), x, as_int(in), &zero, y, as_int(out)),
           "cublasSgemm (linear forward)");
 }
@@ -42,7 +44,7 @@ void BlasHandle::linear_grad_weight(const float* dy, const float* x, int64_t bat
                                     int64_t out, float* dw) {
     const float one = 1.0f, zero = 0.0f;
     // dw^T [in, out] = x^T [in, batch] * dy [batch, out]  (dy^T col-major, transposed)
-    check(cublasSgemm(handle_, CUBLAS_OP_N, CUBLAS_OP_T, as_int(in), as_int(out), as_int(batch), &one,
+    check(cublas().sgemm(handle_, CUBLAS_OP_N, CUBLAS_OP_T, as_int(in), as_int(out), as_int(batch), &one,
                       x, as_int(in), dy, as_int(out), &zero, dw, as_int(in)),
           "cublasSgemm (weight gradient)");
 }
@@ -51,7 +53,7 @@ void BlasHandle::linear_grad_input(const float* dy, const float* w, int64_t batc
                                    int64_t out, float* dx) {
     const float one = 1.0f, zero = 0.0f;
     // dx^T [in, batch] = w^T [in, out] * dy^T [out, batch]
-    check(cublasSgemm(handle_, CUBLAS_OP_N, CUBLAS_OP_N, as_int(in), as_int(batch), as_int(out), &one,
+    check(cublas().sgemm(handle_, CUBLAS_OP_N, CUBLAS_OP_N, as_int(in), as_int(batch), as_int(out), &one,
                       w, as_int(in), dy, as_int(out), &zero, dx, as_int(in)),
           "cublasSgemm (input gradient)");
 }

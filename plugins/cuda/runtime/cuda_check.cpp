@@ -1,5 +1,7 @@
 #include "cuda_check.hpp"
 
+#include "cublas_library.hpp"
+
 #include <idlab/plugin.hpp>
 
 namespace idlab::cuda {
@@ -18,8 +20,8 @@ void check(cudaError_t status, const std::string& what) {
 
 void check(cublasStatus_t status, const std::string& what) {
     if (status == CUBLAS_STATUS_SUCCESS) return;
-    throw idlab::Error(IDLAB_STATUS_DEVICE_ERROR, what + " failed: " + cublasGetStatusName(status) +
-                                                      ": " + cublasGetStatusString(status));
+    throw idlab::Error(IDLAB_STATUS_DEVICE_ERROR, what + " failed: " + cublas().status_name(status) +
+                                                      ": " + cublas().status_string(status));
 }
 
 void check_launch(const char* kernel) {

@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -31,14 +32,32 @@ constexpr bool kEmulated = true;
 constexpr bool kEmulated = false;
 #endif
 
+// Where the plugins are: this build's, unless IDLAB_TEST_PLUGIN_DIR says otherwise (a build
+// carried to a GPU machine, see bench/cuda/prepare.sh).
+fs::path plugin_dir() {
+    const char* dir = std::getenv("IDLAB_TEST_PLUGIN_DIR");
+    return dir && *dir ? fs::path(dir) : fs::path(IDLAB_BUILD_PLUGIN_DIR);
+}
+
+fs::path cuda_plugin_file() {
+    const fs::path built = CUDA_PLUGIN_FILE;
+    const char* dir = std::getenv("IDLAB_TEST_PLUGIN_DIR");
+    return dir && *dir ? plugin_dir() / built.filename() : built;
+}
+
+fs::path work_dir() {
+    const char* dir = std::getenv("IDLAB_TEST_WORK_DIR");
+    return dir && *dir ? fs::path(dir) : fs::path(PIPELINE_TEST_WORK_DIR);
+}
+
 // The core plugins and the CUDA plugin under test, file by file. Null (after saying why) when
 // the CUDA plugin cannot run here.
 std::unique_ptr<Registry> registry_with_cuda() {
     spdlog::set_level(spdlog::level::warn);
     auto registry = std::make_unique<Registry>();
     for (const char* name : {"core-data", "core-encoders", "core-losses", "core-optim", "core-metrics"})
-        REQUIRE(registry->load_file(fs::path(IDLAB_BUILD_PLUGIN_DIR) / ("libidlab-" + std::string(name) + ".so")));
-    REQUIRE(registry->load_file(CUDA_PLUGIN_FILE));
+        REQUIRE(registry->load_file(plugin_dir() / ("libidlab-" + std::string(name) + ".so")));
+    REQUIRE(registry->load_file(cuda_plugin_file()));
     for (const auto& p : registry->problems()) INFO(p.message);
     REQUIRE(registry->problems().empty());
     const DeviceLookup cuda = registry->find_device("cuda");
@@ -51,7 +70,7 @@ std::unique_ptr<Registry> registry_with_cuda() {
 }
 
 Recipe resolve(const Registry& registry, const std::string& text, const std::vector<std::string>& overrides) {
-    const fs::path dir = fs::path(PIPELINE_TEST_WORK_DIR);
+    const fs::path dir = work_dir();
     fs::create_directories(dir);
     const fs::path file = dir / "recipe.toml";
     std::ofstream(file) << text;

@@ -38,7 +38,7 @@ bool GraphCache::record(cudaStream_t stream, const std::function<void()>& enqueu
         throw;
     }
     cudaError_t status = cudaStreamEndCapture(stream, &graph);
-    if (status == cudaSuccess) status = cudaGraphInstantiate(&exec_, graph, 0);
+    if (status == cudaSuccess) status = cudaGraphInstantiateWithFlags(&exec_, graph, 0);  // CUDA 11.4+ and 12+
     if (graph) cudaGraphDestroy(graph);
     if (status != cudaSuccess) {
         cudaGetLastError();

@@ -191,7 +191,7 @@ cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* out) {
     return cudaSuccess;
 }
 
-cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long) {
+cudaError_t cudaGraphInstantiateWithFlags(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long) {
     auto* copy = new fake_runtime::Graph(*reinterpret_cast<fake_runtime::Graph*>(graph));
     *exec = reinterpret_cast<cudaGraphExec_t>(copy);
     return cudaSuccess;

@@ -3,6 +3,7 @@
 // cross between the CPU and the device and when, and that the numbers are those of the CPU run.
 #include "device_harness.hpp"
 
+#include "plugin/describe.hpp"
 #include "plugin/host_services.hpp"
 #include "runtime/device_runtime.hpp"
 #include "runtime/tensor_buffer.hpp"
@@ -51,6 +52,15 @@ TEST_CASE("run.device = cuda finds the plugin's device table; host memory for it
     CHECK(counters().live_allocs == 0);
     // A device nobody serves still gets NULL.
     CHECK(host->alloc(host, DLDevice{kDLROCM, 0}, 64, 0) == nullptr);
+}
+
+TEST_CASE("idlab plugins says which plugin serves a device", "[device]") {
+    auto registry = fake_device_registry();
+    const std::string listing = format_plugin_list(*registry);
+    const size_t fake = listing.find("test.fake-cuda ");
+    REQUIRE(fake != std::string::npos);
+    CHECK(listing.find("  serves the device: cuda (run.device = \"cuda\")\n", fake) != std::string::npos);
+    CHECK(listing.find("serves the device") == listing.rfind("serves the device"));  // only there
 }
 
 TEST_CASE("once its registry is gone, a device table serves no more host allocations", "[device]") {

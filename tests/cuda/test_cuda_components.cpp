@@ -21,6 +21,11 @@
 #include "runtime/device_table.hpp"
 #include "runtime/graph_cache.hpp"
 
+#if defined(IDLAB_CUDA_EMULATION)
+#include "emulated_streams.hpp"
+#include "fake_cuda_runtime.hpp"
+#endif
+
 #include <cmath>
 #include <cstring>
 #include <deque>
@@ -502,3 +507,74 @@ TEST_CASE("cuda: the device table allocates, copies and synchronises", "[cuda][g
     d->free(0, q);
     d->stream_destroy(0, stream);
 }
+
+#if defined(IDLAB_CUDA_EMULATION)
+// ------------------------------------------------------------------- what a step costs
+
+TEST_CASE("cuda: a training step neither waits for the device nor allocates, and launches few kernels", "[cuda]") {
+    namespace fake = idlab::cuda::fake_runtime;
+    namespace emu = idlab::cuda::emulation;
+    // The paper's pipeline, small: data -> MLP -> DIET cross-entropy -> Adam, as the host calls it.
+    auto data_config = idlab::test::vmf_clusters_config(5, 10, 40, 10.0, 2, 50);
+    const idlab_create_ctx_t dctx = create_ctx(kGpu, 3, "data", {}, 0);
+    idlab::cuda::CudaVmfClusters data(idlab::CreateContext(&dctx), idlab::Config(data_config.get()));
+    idlab::test::MlpSetup s;
+    s.in_dim = 5;
+    s.hidden = {16, 16};
+    s.out_dim = 5;
+    auto mlp = make_cuda_mlp(s);
+    ConfigBuilder loss_config;
+    loss_config.set_string("target", "index").set_bool("normalize_rows", true).set_bool("normalize_features", false)
+        .set_bool("learn_temperature", false).set_float("temperature_init", 1.0).set_float("label_smoothing", 0.0);
+    const std::vector<idlab_field_desc_t> fields = data.fields();
+    const idlab_create_ctx_t lctx = create_ctx(kGpu, 3, "loss", fields, 5);
+    idlab::cuda::CudaCrossEntropy loss(idlab::CreateContext(&lctx), idlab::Config(loss_config.get()));
+    ConfigBuilder adam_config;
+    adam_config.set_float("lr", 1e-3).set_float("beta1", 0.9).set_float("beta2", 0.999).set_float("eps", 1e-8).set_float("weight_decay", 0.0);
+    const idlab_create_ctx_t octx = create_ctx(kGpu, 3, "optimizer", {}, 0);
+    idlab::cuda::CudaAdam adam(idlab::CreateContext(&octx), idlab::Config(adam_config.get()));
+    std::vector<idlab_param_view_t> params;
+    for (uint32_t i = 0; i < mlp->parameter_count(); ++i) params.push_back(mlp->parameter(i));
+    params.push_back(loss.parameter(0));
+    adam.bind(params.data(), static_cast<uint32_t>(params.size()));
+
+    const int64_t batch = 32;
+    DeviceTensor<float> x({batch, 5}), z({batch, 5}), f({batch, 5}), df({batch, 5});
+    DeviceTensor<int64_t> label({batch}), index({batch});
+    DeviceTensor<double> slots({8});
+    std::vector<idlab_named_tensor_t> items = {{"x", x.view()}, {"z", z.view()}, {"label", label.view()}, {"index", index.view()}};
+    idlab_tensor_set_t batch_set{4, items.data()};
+    idlab_named_tensor_t target{"index", index.view()};
+    idlab_tensor_set_t loss_inputs{1, &target};
+    DLTensor xv = x.view(), fv = f.view(), dfv = df.view();
+    Stream stream;
+    auto step = [&](int64_t s) {
+        idlab_exec_ctx_t ctx = exec_ctx(kGpu, stream.get(), true, idlab_rng_t{3, IDLAB_RNG_STREAM_TRAIN, static_cast<uint64_t>(s)});
+        ctx.loss_out = slots.data() + s;
+        data.sample(ctx, batch, idlab::TensorSet(&batch_set));
+        mlp->forward(ctx, xv, fv);
+        loss.forward(ctx, fv, idlab::TensorSet(&loss_inputs), &dfv);
+        mlp->backward(ctx, dfv, nullptr);
+        adam.step(ctx);
+    };
+    step(0);  // sizes buffers and records the graphs
+    const fake::Counters before = fake::counters();
+    const int64_t grids_before = emu::grids_run();
+    for (int64_t t = 1; t <= 4; ++t) step(t);
+    const fake::Counters after = fake::counters();
+    CHECK(after.mallocs == before.mallocs);
+    CHECK(after.waits == before.waits);
+    CHECK(after.blocking_copies == before.blocking_copies);
+    CHECK(after.syncs_while_capturing == 0);
+    // Per step, besides cuBLAS's GEMMs: the sampler, the forward and the backward graphs (their
+    // kernels), the loss's row normalisation, sweep, mean and head gradient, and Adam; two graph
+    // launches carry the encoder's kernels and GEMMs.
+    CHECK(after.graph_launches - before.graph_launches == 4 * 2);
+    const int64_t grids_per_step = (emu::grids_run() - grids_before) / 4;
+    INFO("kernels per step: " << grids_per_step);
+    CHECK(grids_per_step < 25);
+    // Every step's loss is on the device, in its slot.
+    const std::vector<double> losses = slots.download();
+    for (int t = 0; t < 5; ++t) CHECK(std::isfinite(losses[static_cast<size_t>(t)]));
+}
+#endif

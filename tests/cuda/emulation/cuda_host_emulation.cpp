@@ -126,6 +126,7 @@ void run_block(Grid& g) {
 }
 
 std::mutex g_recorders_mutex;
+int64_t g_grids_run = 0;
 std::map<cudaStream_t, std::function<void(Work)>> g_recorders;
 
 }  // namespace
@@ -176,7 +177,10 @@ void clear_recorder(cudaStream_t stream) {
     g_recorders.erase(stream);
 }
 
+int64_t grids_run() { return g_grids_run; }
+
 void run_grid(unsigned grid, unsigned block, const std::function<void()>& body) {
+    ++g_grids_run;
     if (g_grid) throw std::logic_error("emulated kernels do not launch kernels");
     if (block == 0 || block > 1024) throw std::logic_error("emulated launch: bad block size " + std::to_string(block));
     static std::vector<std::vector<char>> stacks;  // reused between launches

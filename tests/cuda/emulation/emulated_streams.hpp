@@ -3,6 +3,7 @@
 // No CUDA macros here, so that the fake runtime can include it next to the real CUDA headers.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 
 struct CUstream_st;
@@ -15,5 +16,8 @@ using Work = std::function<void()>;
 void enqueue(cudaStream_t stream, Work work);
 void set_recorder(cudaStream_t stream, std::function<void(Work)> recorder);
 void clear_recorder(cudaStream_t stream);
+
+// Kernels (grids) run so far, direct launches and graph replays alike.
+int64_t grids_run();
 
 }  // namespace idlab::cuda::emulation

@@ -97,6 +97,7 @@ cudaError_t cudaGetLastError(void) {
 }
 
 cudaError_t cudaDeviceSynchronize(void) {
+    ++g_counters.waits;
     if (!fake_runtime::g_capturing.empty()) {
         ++g_counters.syncs_while_capturing;
         return cudaErrorStreamCaptureUnsupported;
@@ -132,6 +133,7 @@ cudaError_t cudaFreeHost(void* ptr) {
 
 cudaError_t cudaMemcpy(void* dst, const void* src, size_t count, enum cudaMemcpyKind) {
     ++g_counters.memcpys;
+    ++g_counters.blocking_copies;
     std::memmove(dst, src, count);
     return cudaSuccess;
 }
@@ -162,6 +164,7 @@ cudaError_t cudaStreamDestroy(cudaStream_t stream) {
 }
 
 cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
+    ++g_counters.waits;
     if (fake_runtime::capturing(stream)) {
         ++g_counters.syncs_while_capturing;
         return cudaErrorStreamCaptureUnsupported;

@@ -15,6 +15,8 @@ struct Counters {
     int64_t captures = 0;         // graphs recorded
     int64_t graph_launches = 0;
     int64_t syncs_while_capturing = 0;  // must stay 0: a capture cannot wait for the device
+    int64_t waits = 0;            // cudaStreamSynchronize and cudaDeviceSynchronize
+    int64_t blocking_copies = 0;  // cudaMemcpy (which waits)
 };
 
 Counters& counters();

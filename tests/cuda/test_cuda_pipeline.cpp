@@ -168,8 +168,8 @@ eval_samples = 4096
 }
 
 const std::vector<std::string> kSmall = {"data.clusters=12", "data.samples=60", "data.mixing_trials=200",
-                                         "encoder.hidden=[16,16]", "train.steps=60", "train.batch_size=32",
-                                         "train.eval_every=20", "train.eval_samples=256"};
+                                         "encoder.hidden=[16,16]", "train.steps=40", "train.batch_size=32",
+                                         "train.eval_every=20", "train.eval_samples=128"};
 
 }  // namespace
 

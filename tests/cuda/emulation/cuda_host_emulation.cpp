@@ -34,7 +34,11 @@ struct Grid {
     Index grid, block, block_index;
     const std::function<void()>* body = nullptr;
     std::vector<Fiber> fibers;
-    std::vector<uint64_t> slots;  // one per thread, for warp exchanges
+    // Warp exchanges: two slots per thread, used in turn. A lane writes slot `phase`, waits for
+    // its warp, reads, and flips `phase`; it can only write that slot again after the warp's
+    // next barrier, which every lane reaches only after reading: one barrier per shuffle.
+    std::vector<uint64_t> slots[2];
+    std::vector<unsigned char> phase;
     jmp_buf scheduler;
     int current = -1;
 };
@@ -110,6 +114,7 @@ void wait(State at) {
 
 void run_block(Grid& g) {
     for (Fiber& f : g.fibers) f.state = State::Runnable;
+    std::fill(g.phase.begin(), g.phase.end(), 0);
     for (;;) {
         bool ran = false, live = false;
         for (size_t i = 0; i < g.fibers.size(); ++i) {
@@ -146,14 +151,14 @@ uint64_t warp_exchange(uint64_t bits, int source) {
     Grid& g = *g_grid;
     const int me = g.current;
     const int warp_first = me / kWarp * kWarp;
-    g.slots[static_cast<size_t>(me)] = bits;
+    std::vector<uint64_t>& slots = g.slots[g.phase[static_cast<size_t>(me)]];
+    g.phase[static_cast<size_t>(me)] ^= 1;
+    slots[static_cast<size_t>(me)] = bits;
     wait(State::AtWarpBarrier);  // every lane has written
     const int from = warp_first + source;
-    const uint64_t out = (source >= 0 && source < kWarp && from < static_cast<int>(g.fibers.size()))
-                             ? g.slots[static_cast<size_t>(from)]
-                             : bits;
-    wait(State::AtWarpBarrier);  // every lane has read before the slots are reused
-    return out;
+    return (source >= 0 && source < kWarp && from < static_cast<int>(g.fibers.size()))
+               ? slots[static_cast<size_t>(from)]
+               : bits;
 }
 
 void enqueue(cudaStream_t stream, Work work) {
@@ -189,7 +194,9 @@ void run_grid(unsigned grid, unsigned block, const std::function<void()>& body) 
     g.block.x = block;
     g.body = &body;
     g.fibers.resize(block);
-    g.slots.assign(block, 0);
+    g.slots[0].assign(block, 0);
+    g.slots[1].assign(block, 0);
+    g.phase.assign(block, 0);
     while (stacks.size() < block) stacks.emplace_back(kStackBytes);
     for (unsigned t = 0; t < block; ++t) {
         Fiber& f = g.fibers[t];

@@ -209,6 +209,53 @@ TEST_CASE("an unavailable plugin is listed with its reason", "[registry]") {
     CHECK(on_cpu.error == "component 'fixture.cuda' does not run on cpu");
 }
 
+TEST_CASE("a plugin's device table serves the run.device it names", "[registry][devices]") {
+    Registry registry;
+    REQUIRE(registry.load_file(PLFIX_DEVICE));
+    CHECK(registry.problems().empty());
+    REQUIRE(registry.devices().size() == 1);
+    const idlab_device_i* table = registry.devices()[0].table;
+    CHECK(std::string(table->name) == "cuda");
+    CHECK(registry.devices()[0].plugin == registry.plugins()[0].get());
+    const idlab::host::DeviceLookup cuda = registry.find_device("cuda");
+    CHECK(cuda.table == table);
+    CHECK(cuda.error.empty());
+    // The CPU is the host's own; an unknown name is explained.
+    CHECK(registry.find_device("cpu").table == nullptr);
+    CHECK(registry.find_device("cpu").error.empty());
+    CHECK(registry.find_device("tpu").error == "no 'tpu' device: no loaded plugin serves the device 'tpu'");
+}
+
+TEST_CASE("a second plugin serving the same device is not used for it", "[registry][devices]") {
+    Registry registry;
+    REQUIRE(registry.load_file(PLFIX_DEVICE));
+    REQUIRE(registry.load_file(PLFIX_DEVICE_AGAIN));
+    REQUIRE(registry.devices().size() == 1);
+    CHECK(registry.devices()[0].plugin->file == PLFIX_DEVICE);
+    REQUIRE(registry.problems().size() == 1);
+    CHECK(registry.problems()[0].message == std::string("device 'cuda' is served by both '") + PLFIX_DEVICE +
+                                                "' and '" + PLFIX_DEVICE_AGAIN + "'; using the first");
+    // Its components are still there.
+    CHECK(registry.find("fixture.device_again", IDLAB_DEVICE_CUDA).component != nullptr);
+}
+
+TEST_CASE("a device table without a copy function refuses its plugin", "[registry][devices]") {
+    const std::string file = PLFIX_BAD_DEVICE;
+    CHECK(refusal_of(file) == "plugin '" + file + "' declares an invalid device: device table 'cuda' has no copy function");
+}
+
+TEST_CASE("an unavailable plugin's device is missing, with the plugin's reason", "[registry][devices]") {
+    const std::string file = PLFIX_NO_CUDA_DEVICE;
+    Registry registry;
+    REQUIRE(registry.load_file(file));
+    CHECK(registry.devices().empty());  // the table of a plugin that cannot run is not read
+    CHECK(registry.find_device("cuda").error ==
+          "no CUDA device: plugin 'test.fixture.c' (" + file + ") is unavailable: no CUDA device");
+    // Its components' declarations remain, for checking a recipe's keys.
+    CHECK(registry.find_declared("fixture.no_cuda_device", IDLAB_DEVICE_CUDA) != nullptr);
+    CHECK(registry.find_declared("fixture.no_cuda_device", IDLAB_DEVICE_CPU) == nullptr);
+}
+
 TEST_CASE("descriptor checks name the faulty field", "[registry][descriptor]") {
     using idlab::host::check_components;
     using idlab::host::check_entry;

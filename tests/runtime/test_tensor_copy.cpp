@@ -1,6 +1,6 @@
-// view -> host bytes -> view: a CPU tensor is copied directly; a tensor on a device goes
-// through that device's idlab_device_i (a fake one here, which keeps its "device memory" in
-// host memory and counts its calls), and without a device table it is refused.
+// view -> host bytes -> view: a CPU tensor is copied directly; a tensor on the run's device goes
+// through its DeviceRuntime (a fake idlab_device_i here, which keeps its "device memory" in
+// host memory and counts its calls), and a tensor on a device the run does not use is refused.
 #include "runtime/tensor_copy.hpp"
 
 #include <catch2/catch.hpp>
@@ -28,7 +28,7 @@ int g_copies = 0, g_syncs = 0;
 
 idlab_status_t fake_copy(const DLTensor* src, DLTensor* dst, void*, idlab_error_t*) {
     ++g_copies;
-    std::memcpy(dst->data, src->data, tensor_byte_size(*src));
+    std::memcpy(dst->data, src->data, tensor_bytes(*src));
     return IDLAB_STATUS_OK;
 }
 idlab_status_t fake_sync(int32_t, void*, idlab_error_t*) {
@@ -39,6 +39,13 @@ idlab_status_t failing_copy(const DLTensor*, DLTensor*, void*, idlab_error_t* er
     return idlab_error_set(err, IDLAB_STATUS_DEVICE_ERROR, nullptr, "an illegal memory access was encountered");
 }
 
+int g_stream = 0;
+idlab_status_t fake_stream_create(int32_t, void** stream, idlab_error_t*) {
+    *stream = &g_stream;
+    return IDLAB_STATUS_OK;
+}
+void fake_stream_destroy(int32_t, void*) {}
+
 idlab_device_i fake_device(decltype(&fake_copy) copy) {
     idlab_device_i d{};
     d.struct_size = sizeof(d);
@@ -46,6 +53,8 @@ idlab_device_i fake_device(decltype(&fake_copy) copy) {
     d.name = "cuda";
     d.copy = copy;
     d.synchronize = fake_sync;
+    d.stream_create = fake_stream_create;
+    d.stream_destroy = fake_stream_destroy;
     return d;
 }
 
@@ -55,12 +64,13 @@ TEST_CASE("a CPU tensor goes to host bytes and back unchanged", "[runtime][tenso
     std::vector<float> a = {1.5f, -2.0f, 3.25f, 0.0f, -0.0f, 7.0f};
     std::vector<int64_t> shape = {2, 3};
     const DLTensor va = view_of(a.data(), shape);
-    CHECK(tensor_byte_size(va) == 24);
+    CHECK(tensor_bytes(va) == 24);
     CHECK(tensor_description(va) == "f32 [2, 3]");
     std::vector<unsigned char> host(24);
-    view_to_host(va, host.data(), nullptr, "test");
+    DeviceRuntime cpu;
+    view_to_host(va, host.data(), cpu, "test");
     std::vector<float> b(6, 9.0f);
-    host_to_view(host.data(), view_of(b.data(), shape), nullptr, "test");
+    host_to_view(host.data(), view_of(b.data(), shape), cpu, "test");
     CHECK(std::memcmp(a.data(), b.data(), 24) == 0);
 }
 
@@ -70,7 +80,8 @@ TEST_CASE("a strided view is refused rather than copied wrongly", "[runtime][ten
     DLTensor t = view_of(a.data(), shape);
     t.strides = strides.data();
     std::vector<unsigned char> host(24);
-    CHECK_THROWS_WITH(view_to_host(t, host.data(), nullptr, "encoder 'x' parameter 'w'"),
+    DeviceRuntime cpu;
+    CHECK_THROWS_WITH(view_to_host(t, host.data(), cpu, "encoder 'x' parameter 'w'"),
                       "encoder 'x' parameter 'w': the view is not a compact row-major tensor");
 }
 
@@ -83,24 +94,28 @@ TEST_CASE("a device tensor is copied through its device's table", "[runtime][ten
 
     SECTION("both ways, each followed by a synchronisation") {
         const idlab_device_i cuda = fake_device(fake_copy);
-        view_to_host(on_device, host.data(), &cuda, "t");
+        DeviceRuntime device(&cuda);
+        view_to_host(on_device, host.data(), device, "t");
         float back[3];
         std::memcpy(back, host.data(), 12);
         CHECK(back[2] == 6.0f);
         const float saved[3] = {-1.0f, -2.0f, -3.0f};
-        host_to_view(saved, on_device, &cuda, "t");
+        host_to_view(saved, on_device, device, "t");
         CHECK(device_memory == std::vector<float>{-1.0f, -2.0f, -3.0f});
         CHECK(g_copies == 2);
         CHECK(g_syncs == 2);
     }
-    SECTION("without a table for the device") {
-        CHECK_THROWS_WITH(view_to_host(on_device, host.data(), nullptr, "loss 'y' state tensor 'z'"),
-                          "loss 'y' state tensor 'z': the tensor lives on device type 2, which no loaded "
-                          "plugin serves for copies");
+    SECTION("on a device the run does not use") {
+        DeviceRuntime cpu;
+        CHECK_THROWS_WITH(view_to_host(on_device, host.data(), cpu, "loss 'y' state tensor 'z'"),
+                          Catch::Matchers::StartsWith("loss 'y' state tensor 'z': device 'cpu': a tensor on "
+                                                      "device type 2 (id 0) is not on this device"));
     }
     SECTION("a failing copy says so") {
         const idlab_device_i cuda = fake_device(failing_copy);
-        CHECK_THROWS_WITH(view_to_host(on_device, host.data(), &cuda, "t"),
-                          "t: copy on device 'cuda' failed: an illegal memory access was encountered");
+        DeviceRuntime device(&cuda);
+        CHECK_THROWS_WITH(view_to_host(on_device, host.data(), device, "t"),
+                          Catch::Matchers::StartsWith("t: device 'cuda': ") &&
+                              Catch::Matchers::Contains("an illegal memory access was encountered"));
     }
 }

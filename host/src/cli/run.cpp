@@ -177,7 +177,10 @@ int train(RunSetup& setup, const Registry& registry, const std::vector<std::stri
     bool trained = !setup.resuming;
     ProgressFile progress_file(dir.path() / "progress.json", recipe.train.find("steps")->int_value);
     try {
-        Trainer trainer(recipe, registry.host_services());
+        // The recipe was checked against the registry, so a device other than the CPU is served.
+        const DeviceLookup device = registry.find_device(recipe.run.find("device")->string_value);
+        if (!device.error.empty()) throw std::runtime_error(device.error);
+        Trainer trainer(recipe, registry.host_services(), device.table);
         trainer.set_checkpoint_files(dir.checkpoint_file(), dir.best_file());
         if (setup.checkpoint) {
             trainer.resume(*setup.checkpoint);

@@ -1,5 +1,7 @@
 #include "cli/session.hpp"
 
+#include "plugin/device_names.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -17,7 +19,19 @@ ComponentSource component_source(const Registry& registry) {
     ComponentSource source;
     source.find = [&registry](idlab_kind_t kind, std::string_view id, std::string_view device) {
         ComponentSource::Found found;
-        uint32_t mask = device == "cuda" ? IDLAB_DEVICE_CUDA : IDLAB_DEVICE_CPU;
+        // Metrics always run on the CPU: the host copies what they read into CPU mirrors.
+        const uint32_t mask =
+            kind == IDLAB_KIND_METRIC ? uint32_t{IDLAB_DEVICE_CPU} : device_mask(device);
+        if (mask != IDLAB_DEVICE_CPU && !registry.find_device(device).error.empty()) {
+            // The device itself is missing (reported once, at run.device): check the stage
+            // against the component's declaration for that device, or any declaration of it.
+            const ComponentRef* declared = registry.find_declared(id, mask);
+            if (!declared) declared = registry.find_declared(id, IDLAB_DEVICE_CPU | IDLAB_DEVICE_CUDA);
+            if (declared && declared->desc->kind == kind) {
+                found.desc = declared->desc;
+                return found;
+            }
+        }
         Lookup lookup = registry.find(id, mask);
         if (!lookup.component) {
             // Known id but no implementation for this device: say so plainly.
@@ -36,6 +50,9 @@ ComponentSource component_source(const Registry& registry) {
         }
         found.desc = lookup.component->desc;
         return found;
+    };
+    source.device_problem = [&registry](std::string_view device) {
+        return registry.find_device(device).error;
     };
     source.ids_of_kind = [&registry](idlab_kind_t kind) {
         std::vector<std::string> ids;

@@ -99,6 +99,10 @@ std::string format_plugin_list(const Registry& registry) {
             << ", " << availability(*plugin) << ")\n";
         if (e.description && *e.description) out << "  " << e.description << "\n";
         out << "  file: " << plugin->file << "\n";
+        std::string served;
+        for (const DeviceRef& d : registry.devices())
+            if (d.plugin == plugin.get()) served += (served.empty() ? "" : ", ") + std::string(d.table->name);
+        if (!served.empty()) out << "  serves the device: " << served << " (run.device = \"" << served << "\")\n";
         for (idlab_kind_t kind : kKinds) {
             std::vector<std::vector<std::string>> rows;
             for (const ComponentRef& c : registry.components())

@@ -35,7 +35,40 @@ std::string describe_component(const idlab_component_desc_t* c, uint32_t index) 
     return "";
 }
 
+std::string describe_device(const idlab_device_i* d, uint32_t index) {
+    const std::string where = "device table #" + std::to_string(index);
+    if (!d) return where + " is NULL";
+    if (!IDLAB_HAS_FIELD(d, idlab_device_i, synchronize))
+        return where + " has struct_size " + std::to_string(d->struct_size) + ", too small";
+    if (!d->name || !*d->name) return where + " has no name";
+    const std::string named = "device table '" + std::string(d->name) + "'";
+    if (d->device_type == kDLCPU) return named + " claims the CPU, which the host serves itself";
+    const struct {
+        bool present;
+        const char* what;
+    } functions[] = {{d->alloc != nullptr, "alloc"},
+                     {d->free != nullptr, "free"},
+                     {d->copy != nullptr, "copy"},
+                     {d->stream_create != nullptr, "stream_create"},
+                     {d->stream_destroy != nullptr, "stream_destroy"},
+                     {d->synchronize != nullptr, "synchronize"}};
+    for (const auto& f : functions)
+        if (!f.present) return named + " has no " + f.what + " function";
+    return "";
+}
+
 }  // namespace
+
+std::string check_devices(const idlab_plugin_entry_t& entry) {
+    if (!IDLAB_HAS_FIELD(&entry, idlab_plugin_entry_t, devices) || entry.device_count == 0) return "";
+    if (!entry.devices)
+        return "declares " + std::to_string(entry.device_count) + " device tables but no list";
+    for (uint32_t i = 0; i < entry.device_count; ++i) {
+        std::string why = describe_device(entry.devices[i], i);
+        if (!why.empty()) return why;
+    }
+    return "";
+}
 
 bool entry_has_version(const idlab_plugin_entry_t* entry) {
     return entry && IDLAB_HAS_FIELD(entry, idlab_plugin_entry_t, abi_version);

@@ -19,6 +19,10 @@ std::string check_entry(const idlab_plugin_entry_t& entry);
 // ("component #2 has no id", "component 'x.y' has kind 9").
 std::string check_components(const idlab_plugin_entry_t& entry);
 
+// "" when every device table the entry lists (ABI 1.2) is usable; otherwise why not
+// ("device table #0 has no name", "device table 'cuda' has no copy function").
+std::string check_devices(const idlab_plugin_entry_t& entry);
+
 // "1.0"
 std::string version_string(const idlab_version_t& v);
 

@@ -2,6 +2,7 @@
 #include "plugin/registry.hpp"
 
 #include "plugin/descriptor_checks.hpp"
+#include "plugin/device_names.hpp"
 #include "plugin/host_services.hpp"
 
 #include <boost/dll/runtime_symbol_info.hpp>
@@ -64,6 +65,7 @@ struct Registry::Impl {
     std::vector<ComponentRef> components;
     std::vector<Conflict> conflicts;
     std::vector<LoadProblem> problems;
+    std::vector<DeviceRef> devices;
 
     bool refuse(const std::string& file, std::string message) {
         problems.push_back({file, std::move(message)});
@@ -99,11 +101,35 @@ struct Registry::Impl {
                                                  "'"});
         }
     }
+
+    // Adds the device tables of an available plugin (checked already), refusing a device name
+    // or type that an earlier file serves. Host allocations for the device go to the table.
+    void register_devices(const Plugin& plugin) {
+        const idlab_plugin_entry_t& entry = *plugin.entry;
+        if (!IDLAB_HAS_FIELD(&entry, idlab_plugin_entry_t, devices)) return;
+        for (uint32_t i = 0; i < entry.device_count; ++i) {
+            const idlab_device_i* table = entry.devices[i];
+            const DeviceRef* clash = nullptr;
+            for (const DeviceRef& d : devices)
+                if (std::string_view(d.table->name) == table->name ||
+                    d.table->device_type == table->device_type)
+                    clash = &d;
+            if (clash) {
+                problems.push_back({plugin.file, "device '" + std::string(table->name) +
+                                                     "' is served by both '" + clash->plugin->file +
+                                                     "' and '" + plugin.file + "'; using the first"});
+                continue;
+            }
+            devices.push_back({table, &plugin});
+            register_device_table(table);
+        }
+    }
 };
 
 Registry::Registry() : impl_(std::make_unique<Impl>()) {}
 
 Registry::~Registry() {
+    for (const DeviceRef& d : impl_->devices) withdraw_device_table(d.table);
     // Instances made from these plugins are gone by now (their owners hold the registry).
     for (auto it = impl_->initialised.rbegin(); it != impl_->initialised.rend(); ++it)
         if ((*it)->deinit) (*it)->deinit();
@@ -184,6 +210,11 @@ bool Registry::load_file(const fs::path& file_in) {
         }
     }
 
+    // Device tables are read only from an available plugin (ABI 1.2).
+    if (plugin->available)
+        if (std::string why = check_devices(*entry); !why.empty())
+            return m.refuse(file, "plugin '" + file + "' declares an invalid device: " + why);
+
     // 5. init with the host services.
     if (plugin->available && entry->init) {
         char message[512] = {0};
@@ -201,6 +232,7 @@ bool Registry::load_file(const fs::path& file_in) {
     // 6. Components, minus ids another file already provides.
     m.plugins.push_back(std::move(plugin));
     m.register_components(*m.plugins.back());
+    if (m.plugins.back()->available) m.register_devices(*m.plugins.back());
     return true;
 }
 
@@ -236,6 +268,36 @@ Lookup Registry::find(std::string_view id, uint32_t device_mask) const {
     if (known)
         return {nullptr, "component '" + name + "' does not run on " + device_names(device_mask)};
     return {nullptr, "unknown component '" + name + "'"};
+}
+
+const ComponentRef* Registry::find_declared(std::string_view id, uint32_t device_mask) const {
+    for (const ComponentRef& c : impl_->components)
+        if (id == c.desc->id && (c.desc->devices & device_mask)) return &c;
+    return nullptr;
+}
+
+const std::vector<DeviceRef>& Registry::devices() const { return impl_->devices; }
+
+DeviceLookup Registry::find_device(std::string_view name) const {
+    const DeviceName* known = find_device_name(name);
+    if (known && known->type == kDLCPU) return {};
+    for (const DeviceRef& d : impl_->devices)
+        if (name == d.table->name) return {d.table, ""};
+    // Why not: the plugins that would bring it but cannot run here say why.
+    const std::string label = known ? known->label : "'" + std::string(name) + "'";
+    std::string reasons;
+    for (const auto& p : impl_->plugins) {
+        if (p->available) continue;
+        bool declares = false;
+        for (uint32_t i = 0; known && i < p->entry->component_count; ++i)
+            declares = declares || (p->entry->components[i]->devices & known->mask) != 0;
+        if (declares)
+            reasons += (reasons.empty() ? "" : "; ") + std::string("plugin '") + p->entry->id +
+                       "' (" + p->file + ") is unavailable: " + p->unavailable_reason;
+    }
+    if (reasons.empty())
+        reasons = "no loaded plugin serves the device '" + std::string(name) + "'";
+    return {nullptr, "no " + label + " device: " + reasons};
 }
 
 const idlab_host_t* Registry::host_services() const { return host_services_table(); }

@@ -38,6 +38,18 @@ struct Lookup {
     std::string error;                          // why, when component is null
 };
 
+// A device table (ABI 1.2) served by an available plugin.
+struct DeviceRef {
+    const idlab_device_i* table = nullptr;
+    const Plugin* plugin = nullptr;
+};
+
+// What a lookup of a run.device value found.
+struct DeviceLookup {
+    const idlab_device_i* table = nullptr;     // null for "cpu" (the host's own) or a miss
+    std::string error;                          // why it is missing; "" when usable
+};
+
 class Registry {
 public:
     Registry();
@@ -59,6 +71,17 @@ public:
     // The component with this id that runs on `device_mask` (IDLAB_DEVICE_*); explains a miss:
     // unknown id, provided by two files, or its plugin unavailable here.
     Lookup find(std::string_view id, uint32_t device_mask = IDLAB_DEVICE_CPU) const;
+    // The declaration of `id` for `device_mask` even when its plugin is unavailable here, so
+    // that a recipe for a missing device can still be checked key by key; null when no file
+    // declares it for that device.
+    const ComponentRef* find_declared(std::string_view id, uint32_t device_mask) const;
+
+    // Device tables of available plugins, in load order.
+    const std::vector<DeviceRef>& devices() const;
+    // The table that serves run.device = `name`. "cpu" needs none (table null, no error). A
+    // miss explains itself: "no CUDA device: ..." with the reasons of the unavailable plugins
+    // that declare components for that device.
+    DeviceLookup find_device(std::string_view name) const;
 
     // The services table handed to every plugin's init().
     const idlab_host_t* host_services() const;

@@ -85,6 +85,9 @@ struct ComponentSource {
     std::function<Found(idlab_kind_t kind, std::string_view id, std::string_view device)> find;
     // Ids available for a kind, for "note: available ..." and did-you-mean.
     std::function<std::vector<std::string>(idlab_kind_t kind)> ids_of_kind;
+    // Why run.device = `device` cannot be used here ("no CUDA device: ..."), or "" when it can.
+    // Optional; reported once, at run.device.
+    std::function<std::string(std::string_view device)> device_problem;
 };
 
 // Parses the recipe, applies its includes, then the overrides ("key=value", value as a TOML

@@ -83,6 +83,12 @@ public:
         // The device picks component implementations; an invalid one was reported above.
         const ParamValue* device = recipe.run.find("device");
         device_ = device ? device->string_value : "cpu";
+        if (device && components_.device_problem)
+            if (std::string why = components_.device_problem(device_); !why.empty())
+                report(device->from_default ? recipe.run.where : device->where,
+                       "run.device = \"" + device_ + "\" cannot be used here: " + why,
+                       {"set run.device = \"cpu\", or run where that device is available "
+                        "(`idlab plugins` lists each plugin and why it is unavailable)"});
         recipe.data = component_stage(root, "data", IDLAB_KIND_DATA);
         recipe.encoder = component_stage(root, "encoder", IDLAB_KIND_ENCODER);
         recipe.loss = component_stage(root, "loss", IDLAB_KIND_LOSS);

@@ -34,7 +34,7 @@ CheckpointMismatch::CheckpointMismatch(const fs::path& file_, std::vector<std::s
       file(file_),
       differences(std::move(differences_)) {}
 
-Checkpointer::Checkpointer(std::string recipe, const idlab_device_i* device)
+Checkpointer::Checkpointer(std::string recipe, DeviceRuntime& device)
     : recipe_(std::move(recipe)), device_(device) {}
 
 std::string Checkpointer::what(const Stage& stage, const CheckpointTensor& t) const {
@@ -54,7 +54,7 @@ void Checkpointer::add_stage(const InstanceHandle& handle, const std::string& ve
         t.desc.name = name ? name : "";
         t.desc.dtype = idlab_dtype_of(view);
         t.desc.shape.assign(view.shape, view.shape + view.ndim);
-        t.desc.bytes = tensor_byte_size(view);
+        t.desc.bytes = idlab::host::tensor_bytes(view);
         t.view = view;
         if (t.desc.dtype == 0)
             throw ComponentFailure(handle.stage(), handle.id(), -1, IDLAB_STATUS_UNSUPPORTED,

@@ -3,6 +3,8 @@
 // place through tensor_copy.hpp, plus the trainer's counters (TrainingState).
 #pragma once
 
+#include "runtime/device_runtime.hpp"
+
 #include "runtime/checkpoint_file.hpp"
 #include "runtime/stages.hpp"
 #include "runtime/training_state.hpp"
@@ -26,9 +28,9 @@ struct CheckpointMismatch : std::runtime_error {
 
 class Checkpointer {
 public:
-    // recipe: the canonical resolved recipe (recipe_fingerprint.hpp). device: serves copies of
-    // tensors that are not on the CPU (null for a CPU run).
-    Checkpointer(std::string recipe, const idlab_device_i* device);
+    // recipe: the canonical resolved recipe (recipe_fingerprint.hpp). device: the run's device,
+    // which copies the tensors that live there (it outlives the checkpointer).
+    Checkpointer(std::string recipe, DeviceRuntime& device);
 
     // Adds a stage with every parameter and state tensor it exposes now; for the optimizer,
     // call it after bind(). `may_hold_state`: false for stages the ABI makes stateless (data
@@ -67,7 +69,7 @@ private:
     std::string what(const Stage& stage, const CheckpointTensor& t) const;
 
     std::string recipe_;
-    const idlab_device_i* device_;
+    DeviceRuntime& device_;
     std::vector<Stage> stages_;
     std::vector<std::string> without_state_;
     std::vector<unsigned char> staging_;  // one tensor's contents on their way to the file

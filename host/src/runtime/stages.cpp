@@ -155,6 +155,11 @@ double LossStage::forward(const idlab_exec_ctx_t& ctx, const DLTensor& features,
     return loss;
 }
 
+bool LossStage::writes_loss_out() const {
+    return IDLAB_HAS_FIELD(vt_, idlab_loss_i, writes_loss_out) && vt_->writes_loss_out &&
+           vt_->writes_loss_out(handle_.raw()) != 0;
+}
+
 // ------------------------------------------------------------- optimizer
 
 OptimizerStage::OptimizerStage(const StageConfig& stage, const idlab_create_ctx_t& ctx)

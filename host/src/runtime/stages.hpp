@@ -82,6 +82,8 @@ public:
     std::vector<std::string> views() const;
     double forward(const idlab_exec_ctx_t& ctx, const DLTensor& features,
                    const idlab_tensor_set_t& inputs, DLTensor* dfeatures);
+    // Whether forward() writes the mean loss to ctx.loss_out when given one (ABI 1.2).
+    bool writes_loss_out() const;
     const InstanceHandle& handle() const { return handle_; }
 
 private:

@@ -17,19 +17,45 @@ DLDataType dl_type(idlab_dtype_t dtype) {
 }
 }  // namespace
 
-void TensorBuffer::Free::operator()(void* p) const { std::free(p); }
+bool idlab_dtype_of(const DLDataType& t, idlab_dtype_t& out) {
+    if (t.lanes != 1) return false;
+    if (t.code == kDLFloat && t.bits == 32) out = IDLAB_DTYPE_F32;
+    else if (t.code == kDLFloat && t.bits == 64) out = IDLAB_DTYPE_F64;
+    else if (t.code == kDLInt && t.bits == 64) out = IDLAB_DTYPE_I64;
+    else return false;
+    return true;
+}
+
+void TensorStorageFree::operator()(void* p) const {
+    if (device) device->release(p);
+    else std::free(p);
+}
 
 TensorBuffer::TensorBuffer(std::string name, idlab_dtype_t dtype, std::vector<int64_t> shape)
     : name_(std::move(name)), dtype_(dtype), shape_(std::move(shape)), chunk_shape_(shape_) {
-    size_t bytes = element_bytes();
-    for (int64_t s : shape_) bytes *= static_cast<size_t>(s);
+    allocate(nullptr);
+}
+
+TensorBuffer::TensorBuffer(std::string name, idlab_dtype_t dtype, std::vector<int64_t> shape,
+                           DeviceRuntime& device)
+    : name_(std::move(name)), dtype_(dtype), shape_(std::move(shape)), chunk_shape_(shape_) {
+    allocate(device.is_cpu() ? nullptr : &device);
+}
+
+void TensorBuffer::allocate(DeviceRuntime* device) {
     const size_t alignment = 64;
-    bytes = (bytes + alignment - 1) / alignment * alignment;
-    if (bytes == 0) bytes = alignment;
-    void* p = std::aligned_alloc(alignment, bytes);
-    if (!p) throw std::bad_alloc();
-    std::memset(p, 0, bytes);
-    storage_.reset(p);
+    size_t size = (bytes() + alignment - 1) / alignment * alignment;
+    if (size == 0) size = alignment;
+    if (!device) {
+        void* p = std::aligned_alloc(alignment, size);
+        if (!p) throw std::bad_alloc();
+        std::memset(p, 0, size);
+        storage_ = std::unique_ptr<void, Free>(p, Free{nullptr});
+        return;
+    }
+    storage_ = std::unique_ptr<void, Free>(device->allocate(size), Free{device});
+    device_ = device->device();
+    device->zero(storage_.get(), size);
 }
 
 int64_t TensorBuffer::row_elements() const {
@@ -42,10 +68,16 @@ size_t TensorBuffer::element_bytes() const {
     return dtype_ == IDLAB_DTYPE_F32 ? 4 : 8;
 }
 
+size_t TensorBuffer::bytes() const {
+    size_t n = element_bytes();
+    for (int64_t s : shape_) n *= static_cast<size_t>(s);
+    return n;
+}
+
 DLTensor TensorBuffer::view() {
     DLTensor t{};
     t.data = storage_.get();
-    t.device = DLDevice{kDLCPU, 0};
+    t.device = device_;
     t.ndim = static_cast<int>(shape_.size());
     t.dtype = dl_type(dtype_);
     t.shape = shape_.data();

@@ -1,8 +1,10 @@
 // The one pair of functions through which checkpoints read and write the contents of a
 // component's tensors (parameters and state): view -> host bytes and host bytes -> view.
-// A CPU view is copied with memcpy; a view on another device goes through that device's
-// idlab_device_i (copy, then synchronize), so device memory plugs in here and nowhere else.
+// A CPU view is copied with memcpy; a view on the run's device goes through its DeviceRuntime
+// (a copy on the run's stream, then a wait), so device memory plugs in here and nowhere else.
 #pragma once
+
+#include "runtime/device_runtime.hpp"
 
 #include <idlab/plugin.h>
 
@@ -11,9 +13,6 @@
 
 namespace idlab::host {
 
-// Bytes of a tensor's contents (elements times element size; lanes included).
-uint64_t tensor_byte_size(const DLTensor& t);
-
 // "f32 [250, 50]", for messages.
 std::string tensor_description(const DLTensor& t);
 
@@ -21,13 +20,13 @@ std::string tensor_description(const DLTensor& t);
 int32_t idlab_dtype_of(const DLTensor& t);
 const char* idlab_dtype_name(int32_t dtype);
 
-// Copies the view's contents into `host` (tensor_byte_size bytes). `device` serves views that
-// are not on the CPU (null: such a view is refused). Throws std::runtime_error naming `what`.
-void view_to_host(const DLTensor& view, void* host, const idlab_device_i* device,
-                  const std::string& what);
+// Copies the view's contents into `host` (tensor_bytes(view) bytes). `device` serves views that
+// are not on the CPU; a view on any other device is refused. Throws std::runtime_error naming
+// `what`.
+void view_to_host(const DLTensor& view, void* host, DeviceRuntime& device, const std::string& what);
 
-// Overwrites the view's contents with `host` (tensor_byte_size bytes).
-void host_to_view(const void* host, const DLTensor& view, const idlab_device_i* device,
+// Overwrites the view's contents with `host` (tensor_bytes(view) bytes).
+void host_to_view(const void* host, const DLTensor& view, DeviceRuntime& device,
                   const std::string& what);
 
 }  // namespace idlab::host

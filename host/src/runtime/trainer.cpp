@@ -31,13 +31,14 @@ int64_t int_param(const StageConfig& stage, const char* key) {
     return p ? p->int_value : 0;
 }
 
-idlab_create_ctx_t create_context(const idlab_host_t* host, uint64_t seed, uint32_t threads,
-                                  const char* stage, const std::vector<idlab_field_desc_t>& fields,
+idlab_create_ctx_t create_context(const idlab_host_t* host, DLDevice device, uint64_t seed,
+                                  uint32_t threads, const char* stage,
+                                  const std::vector<idlab_field_desc_t>& fields,
                                   int64_t input_dim) {
     idlab_create_ctx_t ctx{};
     ctx.struct_size = sizeof(ctx);
     ctx.host = host;
-    ctx.device = DLDevice{kDLCPU, 0};
+    ctx.device = device;
     ctx.seed = seed;
     ctx.stage = stage;
     ctx.field_count = static_cast<uint32_t>(fields.size());
@@ -131,14 +132,15 @@ private:
 
 // ------------------------------------------------------------ buffers
 
-void Trainer::FieldBuffers::allocate(const std::vector<idlab_field_desc_t>& fields, int64_t rows) {
+void Trainer::FieldBuffers::allocate(const std::vector<idlab_field_desc_t>& fields, int64_t rows,
+                                     DeviceRuntime& device) {
     buffers.clear();
     items.clear();
     buffers.reserve(fields.size());
     for (const auto& f : fields) {
         std::vector<int64_t> shape = {rows};
         if (f.width > 0) shape.push_back(f.width);
-        buffers.emplace_back(f.name, static_cast<idlab_dtype_t>(f.dtype), shape);
+        buffers.emplace_back(f.name, static_cast<idlab_dtype_t>(f.dtype), shape, device);
     }
     for (auto& b : buffers) items.push_back(idlab_named_tensor_t{b.name().c_str(), b.view()});
     set.count = static_cast<uint32_t>(items.size());
@@ -153,7 +155,14 @@ TensorBuffer* Trainer::FieldBuffers::find(const std::string& name) {
 
 // ------------------------------------------------------------ set-up
 
-Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recipe), host_(host) {
+Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host, const idlab_device_i* device)
+    : device_(device ? std::make_unique<DeviceRuntime>(device) : std::make_unique<DeviceRuntime>()),
+      recipe_(recipe), host_(host) {
+    const ParamValue* device_name = recipe.run.find("device");
+    if (device_name && device_name->string_value != device_->name())
+        throw std::invalid_argument("run.device = \"" + device_name->string_value +
+                                    "\" but the trainer was given the device '" +
+                                    device_->name() + "'");
     seed_ = int_param(recipe.run, "seed");
     steps_ = int_param(recipe.train, "steps");
     batch_ = int_param(recipe.train, "batch_size");
@@ -163,8 +172,11 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recip
     threads_ = threads > 0 ? static_cast<uint32_t>(threads)
                            : std::max(1u, std::thread::hardware_concurrency());
     const uint64_t seed = static_cast<uint64_t>(seed_);
+    // Data, encoder, loss and optimizer run on the run's device; metrics on the CPU.
+    const DLDevice on = device_->device();
+    const DLDevice cpu{kDLCPU, 0};
 
-    data_ = std::make_unique<DataStage>(recipe.data, create_context(host, seed, threads_, "data", {}, 0));
+    data_ = std::make_unique<DataStage>(recipe.data, create_context(host, on, seed, threads_, "data", {}, 0));
     fields_ = data_->fields();
     const idlab_field_desc_t* x = find_field(fields_, "x");
     if (!x || x->dtype != IDLAB_DTYPE_F32 || x->width <= 0)
@@ -174,14 +186,14 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recip
                               "(it provides: " + field_list(fields_) + ")");
 
     encoder_ = std::make_unique<EncoderStage>(
-        recipe.encoder, create_context(host, seed, threads_, "encoder", fields_, x->width));
+        recipe.encoder, create_context(host, on, seed, threads_, "encoder", fields_, x->width));
     const int64_t dim = encoder_->output_dim();
     if (dim <= 0)
         throw WiringError(recipe.encoder.where, "encoder '" + recipe.encoder.kind +
                                                     "' reports an output width of " +
                                                     std::to_string(dim));
 
-    loss_ = std::make_unique<LossStage>(recipe.loss, create_context(host, seed, threads_, "loss", fields_, dim));
+    loss_ = std::make_unique<LossStage>(recipe.loss, create_context(host, on, seed, threads_, "loss", fields_, dim));
     views_ = loss_->views();
     for (const std::string& view : views_) {
         const idlab_field_desc_t* f = find_field(fields_, view);
@@ -201,20 +213,28 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recip
             stage_tensors_.emplace_back(h->stage() + "." + c.name, c.tensor);
     }
     optimizer_ = std::make_unique<OptimizerStage>(
-        recipe.optimizer, create_context(host, seed, threads_, "optimizer", fields_, 0));
+        recipe.optimizer, create_context(host, on, seed, threads_, "optimizer", fields_, 0));
     for (const StageConfig& m : recipe.metrics)
         metrics_.push_back(std::make_unique<MetricStage>(
-            m, create_context(host, seed, threads_, "metrics", fields_, dim)));
+            m, create_context(host, cpu, seed, threads_, "metrics", fields_, dim)));
 
-    // Buffers, allocated once.
-    train_.allocate(fields_, batch_);
-    eval_.allocate(fields_, eval_samples_);
+    // Buffers, allocated once, on the run's device.
+    DeviceRuntime& dev = *device_;
+    train_.allocate(fields_, batch_, dev);
+    eval_.allocate(fields_, eval_samples_, dev);
     const int64_t encoded_rows = batch_ * static_cast<int64_t>(views_.size());
     if (views_.size() > 1 || views_.front() != "x")
-        stacked_ = TensorBuffer("encoder_input", IDLAB_DTYPE_F32, {encoded_rows, x->width});
-    features_ = TensorBuffer("features", IDLAB_DTYPE_F32, {encoded_rows, dim});
-    dfeatures_ = TensorBuffer("dfeatures", IDLAB_DTYPE_F32, {encoded_rows, dim});
-    eval_features_ = TensorBuffer("features", IDLAB_DTYPE_F32, {eval_samples_, dim});
+        stacked_ = TensorBuffer("encoder_input", IDLAB_DTYPE_F32, {encoded_rows, x->width}, dev);
+    features_ = TensorBuffer("features", IDLAB_DTYPE_F32, {encoded_rows, dim}, dev);
+    dfeatures_ = TensorBuffer("dfeatures", IDLAB_DTYPE_F32, {encoded_rows, dim}, dev);
+    eval_features_ = TensorBuffer("features", IDLAB_DTYPE_F32, {eval_samples_, dim}, dev);
+    mirrors_ = std::make_unique<HostMirrors>(dev);
+    baseline_mirrors_ = std::make_unique<HostMirrors>(dev);
+    // A device loss that can write its value into device memory does so, and the host reads
+    // the values back at evaluation time; every other loss reports each step's value at once.
+    const bool losses_on_device = !dev.is_cpu() && loss_->writes_loss_out();
+    losses_ = std::make_unique<LossTracker>(dev, losses_on_device, std::min(eval_every_, steps_),
+                                            recipe.loss.stage, recipe.loss.kind);
 
     // The loss reads the fields it names.
     for (const std::string& name : loss_->inputs())
@@ -223,7 +243,7 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recip
                                                      name + "', which data '" + recipe.data.kind +
                                                      "' does not provide (it provides: " +
                                                      field_list(fields_) + ")");
-    build_input_set(loss_->inputs(), train_, nullptr, loss_items_, loss_inputs_);
+    build_input_set(loss_->inputs(), train_, loss_items_, loss_inputs_);
 
     // Metrics read evaluation fields and "features"; the baseline passes x as the features.
     metric_items_.resize(metrics_.size());
@@ -246,8 +266,9 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recip
                                       "', which this pipeline does not provide (it provides: "
                                       "features, " + field_list(fields_) + stage_names + ")");
         }
-        build_input_set(inputs, eval_, &eval_features_, metric_items_[i], metric_inputs_[i]);
-        build_input_set(inputs, eval_, eval_.find("x"), baseline_items_[i], baseline_inputs_[i]);
+        build_metric_inputs(inputs, eval_features_, *mirrors_, metric_items_[i], metric_inputs_[i]);
+        build_metric_inputs(inputs, *eval_.find("x"), *baseline_mirrors_, baseline_items_[i],
+                            baseline_inputs_[i]);
         for (const std::string& v : metrics_[i]->value_names()) {
             std::string name = v;
             for (int k = 2; std::find(value_names_.begin(), value_names_.end(), name) != value_names_.end(); ++k)
@@ -277,13 +298,17 @@ Trainer::Trainer(const Recipe& recipe, const idlab_host_t* host) : recipe_(recip
     // What a checkpoint holds: every stage's parameters and state (the optimizer's exist now
     // that it is bound). Data and metrics are stateless by the ABI's contract.
     protocol_ = TrainProtocol::from(recipe.train, value_names_);
-    checkpointer_ = std::make_unique<Checkpointer>(canonical_recipe(recipe), nullptr);
+    checkpointer_ = std::make_unique<Checkpointer>(canonical_recipe(recipe), *device_);
     checkpointer_->add_stage(data_->handle(), recipe.data.desc->version, false);
     checkpointer_->add_stage(encoder_->handle(), recipe.encoder.desc->version, true);
     checkpointer_->add_stage(loss_->handle(), recipe.loss.desc->version, true);
     checkpointer_->add_stage(optimizer_->handle(), recipe.optimizer.desc->version, true);
     for (size_t i = 0; i < metrics_.size(); ++i)
         checkpointer_->add_stage(metrics_[i]->handle(), recipe.metrics[i].desc->version, false);
+    if (!dev.is_cpu())
+        spdlog::info("device '{}': tensors stay there; evaluations copy {} tensors to the CPU{}",
+                     dev.name(), mirrors_->copies_per_refresh(),
+                     losses_on_device ? " and the losses since the previous one" : "");
 }
 
 Trainer::~Trainer() = default;
@@ -309,6 +334,7 @@ void Trainer::resume(const LoadedCheckpoint& checkpoint) {
     checkpointer_->restore(checkpoint, context(true, IDLAB_RNG_STREAM_TRAIN,
                                                static_cast<uint64_t>(saved.step), saved.step));
     state_ = saved;
+    losses_->restore(saved.loss_sum, saved.loss_count);
     resumed_ = true;
 }
 
@@ -317,6 +343,9 @@ void Trainer::save_checkpoint(const std::filesystem::path& file) {
     const auto t0 = Clock::now();
     state_.seconds = seconds_before_ + seconds_since(started_);
     state_.train_seconds = train_seconds_before_ + segment_train_seconds_;
+    losses_->flush();
+    state_.loss_sum = losses_->sum();
+    state_.loss_count = losses_->count();
     const uint64_t bytes = checkpointer_->save(file, state_);
     const double took = seconds_since(t0);
     state_.checkpoint_seconds += took;
@@ -353,18 +382,30 @@ RunSummary summary_of(const TrainingState& state) {
 }
 
 void Trainer::build_input_set(const std::vector<std::string>& names, FieldBuffers& fields,
-                              TensorBuffer* features, std::vector<idlab_named_tensor_t>& items,
-                              idlab_tensor_set_t& set) {
+                              std::vector<idlab_named_tensor_t>& items, idlab_tensor_set_t& set) {
     items.clear();
-    for (const std::string& name : names) {
-        if (name == "features" && features) {
-            items.push_back(idlab_named_tensor_t{"features", features->view()});
-            continue;
-        }
+    for (const std::string& name : names)
         for (const auto& item : fields.items)
             if (name == item.name) items.push_back(item);
+    set.count = static_cast<uint32_t>(items.size());
+    set.items = items.data();
+}
+
+void Trainer::build_metric_inputs(const std::vector<std::string>& names, TensorBuffer& features,
+                                  HostMirrors& mirrors, std::vector<idlab_named_tensor_t>& items,
+                                  idlab_tensor_set_t& set) {
+    items.clear();
+    for (const std::string& name : names) {
+        if (name == "features") {
+            items.push_back(idlab_named_tensor_t{"features", mirrors.view_of("features", features.view())});
+            continue;
+        }
+        for (const auto& item : eval_.items)
+            if (name == item.name)
+                items.push_back(idlab_named_tensor_t{item.name, mirrors.view_of(name, item.tensor)});
         for (const auto& [tensor_name, tensor] : stage_tensors_)
-            if (name == tensor_name) items.push_back(idlab_named_tensor_t{tensor_name.c_str(), tensor});
+            if (name == tensor_name)
+                items.push_back(idlab_named_tensor_t{tensor_name.c_str(), mirrors.view_of(name, tensor)});
     }
     set.count = static_cast<uint32_t>(items.size());
     set.items = items.data();
@@ -374,12 +415,20 @@ idlab_exec_ctx_t Trainer::context(bool training, uint64_t stream, uint64_t count
                                   int64_t step) const {
     idlab_exec_ctx_t ctx{};
     ctx.struct_size = sizeof(ctx);
-    ctx.device = DLDevice{kDLCPU, 0};
-    ctx.stream = nullptr;
+    ctx.device = device_->device();
+    ctx.stream = device_->stream();
     ctx.rng = idlab_rng_t{static_cast<uint64_t>(seed_), stream, counter};
     ctx.training = training ? 1 : 0;
     ctx.step = step;
     ctx.host = host_;
+    ctx.loss_out = nullptr;
+    return ctx;
+}
+
+idlab_exec_ctx_t Trainer::metric_context(uint64_t eval_index, int64_t step) const {
+    idlab_exec_ctx_t ctx = context(false, IDLAB_RNG_STREAM_EVAL, eval_index, step);
+    ctx.device = DLDevice{kDLCPU, 0};
+    ctx.stream = nullptr;
     return ctx;
 }
 
@@ -397,17 +446,20 @@ NamedValues Trainer::evaluate(int64_t step, uint64_t eval_index, bool baseline) 
             encoder_->forward(ctx, xin, out);
         }
     }
+    // Metrics read CPU copies: the evaluation fields, the features and the stage tensors.
+    (baseline ? baseline_mirrors_ : mirrors_)->refresh();
+    const idlab_exec_ctx_t metric_ctx = metric_context(eval_index, step);
     size_t k = 0;
     std::vector<bool> scored(value_names_.size(), true);
     for (size_t i = 0; i < metrics_.size(); ++i) {
         const size_t count = metrics_[i]->value_names().size();
         if (!baseline) {
-            metrics_[i]->evaluate(ctx, metric_inputs_[i], values_.data() + k, step);
+            metrics_[i]->evaluate(metric_ctx, metric_inputs_[i], values_.data() + k, step);
         } else {
             // The baseline (features = x) is informative only: a metric that cannot take x as
             // its features (one that checks them against a head) is left out of it, not fatal.
             try {
-                metrics_[i]->evaluate(ctx, baseline_inputs_[i], values_.data() + k, step);
+                metrics_[i]->evaluate(metric_ctx, baseline_inputs_[i], values_.data() + k, step);
             } catch (const ComponentFailure& f) {
                 spdlog::info("baseline: metric '{}' does not apply to x ({})", f.id, f.what());
                 std::fill(scored.begin() + static_cast<std::ptrdiff_t>(k),
@@ -441,30 +493,34 @@ RunSummary Trainer::run(Progress& progress,
             spdlog::info("baseline (features = x): {} = {:.4f}", name, value);
     }
 
-    // Two sets of batch buffers: while step s trains on one, a helper thread samples the batch
-    // of step s + 1 into the other. A batch depends only on the seed and its step, so the data
-    // are the ones an inline draw would give; only the data stage runs on the helper, and never
-    // at the same time as an evaluation (which samples too) or a checkpoint.
+    // On the CPU, two sets of batch buffers: while step s trains on one, a helper thread samples
+    // the batch of step s + 1 into the other. A batch depends only on the seed and its step, so
+    // the data are the ones an inline draw would give; only the data stage runs on the helper,
+    // and never at the same time as an evaluation (which samples too) or a checkpoint. On a
+    // device, sampling only enqueues work on the run's stream, so it runs inline into one set of
+    // buffers: no second thread enqueues on the stream while a component may be capturing it.
     struct BatchSlot {
         FieldBuffers* fields;
         idlab_tensor_set_t* loss_inputs;
         std::vector<TensorBuffer*> views;  // the loss's views among `fields`
         DLTensor x;                        // the encoder's input
     };
+    const bool prefetch = device_->is_cpu();
     FieldBuffers spare;
-    spare.allocate(fields_, batch_);
     std::vector<idlab_named_tensor_t> spare_loss_items;
     idlab_tensor_set_t spare_loss_inputs{};
-    build_input_set(loss_->inputs(), spare, nullptr, spare_loss_items, spare_loss_inputs);
+    if (prefetch) {
+        spare.allocate(fields_, batch_, *device_);
+        build_input_set(loss_->inputs(), spare, spare_loss_items, spare_loss_inputs);
+    }
     // The encoder's input: "x" itself, or the loss's views copied one after the other.
     const bool stacked = stacked_.rows() > 0;
     BatchSlot slots[2] = {{&train_, &loss_inputs_, {}, {}}, {&spare, &spare_loss_inputs, {}, {}}};
     for (BatchSlot& slot : slots) {
+        if (slot.fields->buffers.empty()) continue;  // the spare, when not prefetching
         for (const std::string& v : views_) slot.views.push_back(slot.fields->find(v));
         slot.x = stacked ? stacked_.view() : slot.fields->find("x")->view();
     }
-    const size_t view_bytes = static_cast<size_t>(batch_ * slots[0].views.front()->row_elements()) *
-                              slots[0].views.front()->element_bytes();
     auto sample_batch = [this](int64_t s, BatchSlot& slot) {
         const idlab_exec_ctx_t ctx = context(true, IDLAB_RNG_STREAM_TRAIN, static_cast<uint64_t>(s), s);
         data_->sample(ctx, batch_, slot.fields->set);
@@ -472,6 +528,13 @@ RunSummary Trainer::run(Progress& progress,
     BackgroundJob sampler;  // declared after everything its jobs use, so it finishes first
     DLTensor features = features_.view();
     DLTensor dfeatures = dfeatures_.view();
+    // Waits for the device's queued work (on the CPU: nothing) and counts the wait as training
+    // time, so that steps/s on a device measure the device and not how fast steps are queued.
+    auto finish_queued_steps = [&] {
+        const auto tw = Clock::now();
+        device_->synchronize();
+        segment_train_seconds_ += seconds_since(tw);
+    };
 
     const int64_t first = st.step;
     while (st.step < steps_ && !st.finished) {
@@ -481,45 +544,44 @@ RunSummary Trainer::run(Progress& progress,
             break;
         }
         const auto ts = Clock::now();
-        BatchSlot& current = slots[step % 2];
-        if (step == first) {
+        BatchSlot& current = slots[prefetch ? step % 2 : 0];
+        if (step == first || !prefetch) {
             sample_batch(step, current);
         } else {
             sampler.wait();
             sampler.rethrow_failure();
         }
-        if (step + 1 < steps_) {
+        if (prefetch && step + 1 < steps_) {
             BatchSlot& next = slots[(step + 1) % 2];
             sampler.start([&sample_batch, &next, s = step + 1] { sample_batch(s, next); });
         }
         idlab_exec_ctx_t ctx = context(true, IDLAB_RNG_STREAM_TRAIN, static_cast<uint64_t>(step), step);
         if (stacked)
-            for (size_t v = 0; v < current.views.size(); ++v)
-                std::memcpy(stacked_.as<char>() + v * view_bytes, current.views[v]->data(), view_bytes);
+            for (size_t v = 0; v < current.views.size(); ++v) {
+                DLTensor dst = stacked_.row_view(static_cast<int64_t>(v) * batch_, batch_);
+                device_->copy(current.views[v]->view(), dst);
+            }
         encoder_->forward(ctx, current.x, features);
+        ctx.loss_out = losses_->slot(step);
         double loss = loss_->forward(ctx, features, *current.loss_inputs, &dfeatures);
         encoder_->backward(ctx, dfeatures);
         optimizer_->step(ctx);
         segment_train_seconds_ += seconds_since(ts);
-
-        if (!std::isfinite(loss))
-            throw ComponentFailure(recipe_.loss.stage, recipe_.loss.kind, step,
-                                   IDLAB_STATUS_NUMERIC_ERROR, "the loss is not finite", "");
-        st.loss_sum += loss;
-        ++st.loss_count;
+        if (!ctx.loss_out) losses_->record(step, loss);  // throws when it is not finite
         st.step = step + 1;
-        progress.step(st.step, loss);
+        progress.step(st.step, losses_->last());
 
         const bool last = st.step == steps_;
         if (last) st.finished = true;
         if (st.step % eval_every_ == 0 || last) {
+            finish_queued_steps();
             sampler.wait();  // evaluation samples from the data stage too
+            losses_->flush();
             Evaluation e;
             e.step = st.step;
-            e.train_loss = st.loss_sum / static_cast<double>(st.loss_count);
+            e.train_loss = losses_->mean();
+            losses_->reset();
             e.values = evaluate(st.step, st.eval_index++, false);
-            st.loss_sum = 0.0;
-            st.loss_count = 0;
             if (!e.values.empty()) progress.set_last_metric(e.values.front().first, e.values.front().second);
             st.evaluations.push_back(std::move(e));
             on_evaluation(st.evaluations.back());
@@ -539,9 +601,11 @@ RunSummary Trainer::run(Progress& progress,
     // off the schedule, so the checkpoint leaves it out (with its RNG counter and the loss
     // sums it would reset) and a resumed run scores that step as an uninterrupted run does.
     if (interrupted && st.step > 0 && (st.evaluations.empty() || st.evaluations.back().step != st.step)) {
+        finish_queued_steps();
+        losses_->flush();
         Evaluation e;
         e.step = st.step;
-        e.train_loss = st.loss_count ? st.loss_sum / static_cast<double>(st.loss_count) : 0.0;
+        e.train_loss = losses_->mean();
         e.values = evaluate(st.step, st.eval_index, false);
         summary.evaluations.push_back(e);
         on_evaluation(summary.evaluations.back());

@@ -5,6 +5,9 @@
 
 #include "recipe/recipe.hpp"
 #include "runtime/evaluation.hpp"
+#include "runtime/device_runtime.hpp"
+#include "runtime/host_mirrors.hpp"
+#include "runtime/loss_tracker.hpp"
 #include "runtime/stages.hpp"
 #include "runtime/tensor_buffer.hpp"
 #include "runtime/train_protocol.hpp"
@@ -54,7 +57,9 @@ RunSummary summary_of(const TrainingState& state);
 
 class Trainer {
 public:
-    Trainer(const Recipe& recipe, const idlab_host_t* host);
+    // `device` serves run.device when that is not "cpu" (Registry::find_device); the run's
+    // tensors live there, and only what metrics read is copied to the CPU, at evaluation time.
+    Trainer(const Recipe& recipe, const idlab_host_t* host, const idlab_device_i* device = nullptr);
     ~Trainer();
 
     // Runs the loop. on_evaluation is called after each evaluation (for metrics.jsonl).
@@ -77,20 +82,31 @@ private:
         std::vector<TensorBuffer> buffers;
         std::vector<idlab_named_tensor_t> items;  // views of buffers, same order as fields
         idlab_tensor_set_t set{};
-        void allocate(const std::vector<idlab_field_desc_t>& fields, int64_t rows);
+        void allocate(const std::vector<idlab_field_desc_t>& fields, int64_t rows,
+                      DeviceRuntime& device);
         TensorBuffer* find(const std::string& name);
     };
 
+    // Contexts of data, encoder, loss and optimizer calls: the run's device and stream.
     idlab_exec_ctx_t context(bool training, uint64_t stream, uint64_t counter, int64_t step) const;
     // After a scheduled evaluation: keep_best (best.ckpt) and early stopping.
     void after_evaluation();
     // Saves checkpoint.ckpt (or `file`) from the current state; timings are updated first.
     void save_checkpoint(const std::filesystem::path& file);
+    // Contexts of metric calls: always the CPU.
+    idlab_exec_ctx_t metric_context(uint64_t eval_index, int64_t step) const;
     NamedValues evaluate(int64_t step, uint64_t eval_index, bool baseline);
+    // The loss's inputs: views of `fields` (on the run's device).
     void build_input_set(const std::vector<std::string>& names, FieldBuffers& fields,
-                         TensorBuffer* features, std::vector<idlab_named_tensor_t>& items,
-                         idlab_tensor_set_t& set);
+                         std::vector<idlab_named_tensor_t>& items, idlab_tensor_set_t& set);
+    // A metric's inputs: CPU views (mirrors of device tensors) of the evaluation fields, of
+    // `features` as "features" and of the stage tensors.
+    void build_metric_inputs(const std::vector<std::string>& names, TensorBuffer& features,
+                             HostMirrors& mirrors, std::vector<idlab_named_tensor_t>& items,
+                             idlab_tensor_set_t& set);
 
+    // First: it outlives every buffer and instance below (they may hold its memory).
+    std::unique_ptr<DeviceRuntime> device_;
     const Recipe& recipe_;
     const idlab_host_t* host_;
     int64_t seed_ = 0, steps_ = 0, batch_ = 0, eval_every_ = 0, eval_samples_ = 0;
@@ -128,6 +144,9 @@ private:
     double seconds_before_ = 0.0, train_seconds_before_ = 0.0;
     std::chrono::steady_clock::time_point started_{};
     double segment_train_seconds_ = 0.0;
+    // CPU copies of what the metrics read, for trained features and for the baseline (x).
+    std::unique_ptr<HostMirrors> mirrors_, baseline_mirrors_;
+    std::unique_ptr<LossTracker> losses_;
 };
 
 }  // namespace idlab::host

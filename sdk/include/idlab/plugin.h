@@ -144,6 +144,12 @@ typedef struct idlab_exec_ctx {
     int32_t training;             /* 1: train mode (batch statistics, caches for backward) */
     int64_t step;                 /* the optimizer step about to be taken (0-based) */
     const idlab_host_t* host;
+    /* Since ABI 1.2 (check IDLAB_HAS_FIELD): where a loss whose table reports
+     * writes_loss_out() writes its mean loss during a training forward() on a device: one
+     * float64 in that device's memory, written in stream order, so that no step waits for the
+     * device (the host reads these values back at evaluation time). NULL otherwise, and then
+     * the loss writes *loss as usual. */
+    double* loss_out;
 } idlab_exec_ctx_t;
 
 /* ------------------------------------------------------------- parameters */
@@ -314,6 +320,11 @@ typedef struct idlab_loss_i {
      * [v * batch, (v + 1) * batch). Absent, NULL or 0 views: just {"x"}. */
     uint32_t (*view_count)(const idlab_instance_t* self);
     const char* (*view_name)(const idlab_instance_t* self, uint32_t index);
+    /* Since ABI 1.2 (check IDLAB_HAS_FIELD; NULL means 0): nonzero when forward(), given a
+     * context whose loss_out is not NULL, writes the mean loss there (asynchronously, on the
+     * context's stream) instead of into *loss, which it then leaves unspecified. A loss on a
+     * device that answers 0 must wait for the device to return *loss, every step. */
+    uint32_t (*writes_loss_out)(const idlab_instance_t* self);
 } idlab_loss_i;
 
 /* Optimizer: updates parameters in place from their gradients. */

@@ -419,9 +419,20 @@ public:
         return x_only;
     }
     // Returns the mean loss; fills dfeatures and the head's gradients when dfeatures != nullptr.
+    // A loss that overrides writes_loss_out() to return true writes the mean loss to
+    // loss_out(ctx) instead when that is not null (a float64 on the device, in stream order);
+    // what it returns is then ignored.
     virtual double forward(const idlab_exec_ctx_t& ctx, const DLTensor& features,
                            const TensorSet& inputs, DLTensor* dfeatures) = 0;
+    // Since ABI 1.2: true when forward() honours idlab_exec_ctx_t.loss_out (device losses).
+    virtual bool writes_loss_out() const { return false; }
 };
+
+// Since ABI 1.2: the device slot a loss writes its mean loss to, or null (older host, CPU run,
+// evaluation, or a loss that does not write it).
+inline double* loss_out(const idlab_exec_ctx_t& ctx) {
+    return IDLAB_HAS_FIELD(&ctx, idlab_exec_ctx_t, loss_out) ? ctx.loss_out : nullptr;
+}
 
 class Optimizer : public Component {
 public:
@@ -550,6 +561,9 @@ inline const idlab_loss_i* loss_vtable() {
         [](const idlab_instance_t* self, uint32_t i) -> const char* {
             const auto& v = self_as<Loss>(self).views();
             return i < v.size() ? v[i].c_str() : nullptr;
+        },
+        [](const idlab_instance_t* self) -> uint32_t {
+            return self_as<Loss>(self).writes_loss_out() ? 1u : 0u;
         }};
     return &vt;
 }

@@ -1,0 +1,2 @@
+// plugins/cuda/kernels/adam_kernel.cu, compiled for the host emulation of CUDA.
+#include "kernels/adam_kernel.cu"

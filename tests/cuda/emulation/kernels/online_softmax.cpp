@@ -1,0 +1,2 @@
+// plugins/cuda/kernels/online_softmax.cu, compiled for the host emulation of CUDA.
+#include "kernels/online_softmax.cu"

@@ -1,0 +1,2 @@
+// plugins/cuda/kernels/sampling_kernels.cu, compiled for the host emulation of CUDA.
+#include "kernels/sampling_kernels.cu"

@@ -3,11 +3,18 @@
 //     g = grad + weight_decay * p          (L2 added to the gradient, not AdamW's decoupled decay)
 //     m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2
 //     p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+//
+// Threads: with CreateContext::threads() = T > 1 and enough elements (kMinElementsToSplit), the
+// elements of all bound parameters, taken one tensor after the other, are cut into ranges of
+// about kElementsPerPart that the members of a team update. Every element's update is the same
+// arithmetic wherever a range starts (adam.cpp is compiled without FMA contraction, so the vector
+// loop and its scalar remainder round alike): any T gives the same bits.
 #pragma once
 
 #include "bound_parameters.hpp"
 
 #include <idlab/plugin.hpp>
+#include <idlab/thread_team.hpp>
 
 #include <cstdint>
 #include <vector>
@@ -26,12 +33,25 @@ public:
 
     int64_t steps_taken() const { return steps_; }
 
+    // Below this many elements in all, one thread does the whole update: waking the team would
+    // cost more than it saves.
+    static constexpr int64_t kMinElementsToSplit = 1 << 16;
+    static constexpr int64_t kElementsPerPart = 1 << 15;
+
+    struct Scalars;  // the per-step constants of the update (adam.cpp)
+
 private:
+    // Updates the elements `range` of the concatenated parameters.
+    void update(Span range, const Scalars& k);
+
     double lr_, beta1_, beta2_, eps_, weight_decay_;
     std::vector<BoundParameter> params_;
+    std::vector<int64_t> offsets_;           // first element of each parameter in the concatenation
+    int64_t total_ = 0;                      // elements of every parameter together
     std::vector<std::vector<float>> m_, v_;  // first and second moments, one per parameter
     int64_t steps_ = 0;
     bool bound_ = false;
+    idlab::ThreadTeam team_;
 };
 
 }  // namespace idlab::core

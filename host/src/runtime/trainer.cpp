@@ -362,7 +362,11 @@ RunSummary Trainer::run(Progress& progress,
     // Two sets of batch buffers: while step s trains on one, a helper thread samples the batch
     // of step s + 1 into the other. A batch depends only on the seed and its step, so the data
     // are the ones an inline draw would give; only the data stage runs on the helper, and never
-    // at the same time as an evaluation (which samples too).
+    // at the same time as an evaluation (which samples too). That uses a core the step leaves
+    // idle with run.threads = 1. With more threads the stages keep every core busy themselves
+    // (the data stage splits its sampling over its own threads), and a helper would only take
+    // cores away from them mid-step: the batch is then drawn in place, before the step.
+    const bool sample_ahead = threads_ == 1;
     struct BatchSlot {
         FieldBuffers* fields;
         idlab_tensor_set_t* loss_inputs;
@@ -403,13 +407,13 @@ RunSummary Trainer::run(Progress& progress,
         }
         const auto ts = Clock::now();
         BatchSlot& current = slots[step % 2];
-        if (step == 0) {
+        if (step == 0 || !sample_ahead) {
             sample_batch(step, current);
         } else {
             sampler.wait();
             sampler.rethrow_failure();
         }
-        if (step + 1 < steps_) {
+        if (sample_ahead && step + 1 < steps_) {
             BatchSlot& next = slots[(step + 1) % 2];
             sampler.start([&sample_batch, &next, s = step + 1] { sample_batch(s, next); });
         }

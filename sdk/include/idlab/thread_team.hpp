@@ -84,7 +84,7 @@ private:
 class ThreadTeam {
 public:
     // How long a waiting member spins before it blocks.
-    static constexpr std::chrono::microseconds kDefaultSpin{20};
+    static constexpr std::chrono::microseconds kDefaultSpin{10};
 
     explicit ThreadTeam(unsigned size = 1, std::chrono::microseconds spin = kDefaultSpin)
         : size_(size > 0 ? size : 1), spin_(spin) {

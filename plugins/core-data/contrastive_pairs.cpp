@@ -116,7 +116,7 @@ ContrastivePairs::ContrastivePairs(const idlab::CreateContext& ctx, const idlab:
         field("z", dim_, "ground-truth anchor latent"),
         field("z_pos", dim_, "ground-truth positive latent, drawn around z"),
     };
-    const size_t work = static_cast<size_t>(dim_) * team_.size();
+    const size_t work = static_cast<size_t>(idlab::padded_stride<double>(dim_)) * team_.size();
     z_.resize(work);
     z_pos_.resize(work);
     x_.resize(work);
@@ -167,10 +167,11 @@ void ContrastivePairs::sample(const idlab_exec_ctx_t& ctx, int64_t batch, const 
     // which member of the team draws them.
     const int64_t parts = (batch + kRowsPerPart - 1) / kRowsPerPart;
     team_.run([&](idlab::TeamMember& me) {
-        double* const zw = z_.data() + me.index() * dim_;
-        double* const zpw = z_pos_.data() + me.index() * dim_;
-        double* const xw = x_.data() + me.index() * dim_;
-        double* const sw = scratch_.data() + me.index() * dim_;
+        const int64_t at = me.index() * idlab::padded_stride<double>(dim_);
+        double* const zw = z_.data() + at;
+        double* const zpw = z_pos_.data() + at;
+        double* const xw = x_.data() + at;
+        double* const sw = scratch_.data() + at;
         me.share(parts, [&](int64_t part) {
           const Span rows = split_evenly(batch, parts, part);
           for (int64_t j = rows.begin; j < rows.end; ++j) {

@@ -201,7 +201,7 @@ VmfClusters::VmfClusters(const idlab::CreateContext& ctx, const idlab::Config& c
         field("index", IDLAB_DTYPE_I64, 0, samples_,
               "instance index, uniform in [0, samples); label noise may replace it"),
     };
-    const size_t work = static_cast<size_t>(dim_) * team_.size();
+    const size_t work = static_cast<size_t>(idlab::padded_stride<double>(dim_)) * team_.size();
     z_.resize(work);
     x_.resize(work);
     scratch_.resize(work);
@@ -234,9 +234,10 @@ void VmfClusters::sample(const idlab_exec_ctx_t& ctx, int64_t batch, const idlab
 
 void VmfClusters::sample_rows(const idlab_rng_t& base, Span rows, unsigned member, float* x,
                               float* z, int64_t* label, int64_t* index) {
-    double* const zw = z_.data() + member * dim_;
-    double* const xw = x_.data() + member * dim_;
-    double* const sw = scratch_.data() + member * dim_;
+    const int64_t at = member * idlab::padded_stride<double>(dim_);
+    double* const zw = z_.data() + at;
+    double* const xw = x_.data() + at;
+    double* const sw = scratch_.data() + at;
     for (int64_t j = rows.begin; j < rows.end; ++j) {
         PhiloxStream rng = PhiloxStream::for_sample(base, static_cast<uint64_t>(j));
         const int64_t i = static_cast<int64_t>(rng.uniform_index(static_cast<uint64_t>(samples_)));

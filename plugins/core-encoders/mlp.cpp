@@ -96,10 +96,11 @@ Mlp::Mlp(const idlab::CreateContext& ctx, const idlab::Config& config) : team_(c
         for (Layer& l : layers_) l.weight_parts.assign(team_.size() * l.out * l.in, 0.0f);
         output_.weight_parts.assign(team_.size() * output_.out * output_.in, 0.0f);
     }
-    const size_t scratch_size = static_cast<size_t>(max_width_) * team_.size();
-    acc0_.assign(scratch_size, 0.0);
-    acc1_.assign(scratch_size, 0.0);
-    for (std::vector<float>* f : {&f0_, &f1_, &f2_, &f3_}) f->assign(scratch_size, 0.0f);
+    const size_t members = team_.size();
+    acc0_.assign(idlab::padded_stride<double>(max_width_) * members, 0.0);
+    acc1_.assign(idlab::padded_stride<double>(max_width_) * members, 0.0);
+    for (std::vector<float>* f : {&f0_, &f1_, &f2_, &f3_})
+        f->assign(idlab::padded_stride<float>(max_width_) * members, 0.0f);
 }
 
 Span Mlp::part_blocks(int64_t batch, int64_t part) const {
@@ -116,9 +117,10 @@ BatchNormCache Mlp::cache_of(Layer& l) {
 }
 
 ChannelScratch Mlp::scratch(unsigned member) {
-    const size_t at = static_cast<size_t>(max_width_) * member;
-    return ChannelScratch{acc0_.data() + at, acc1_.data() + at, f0_.data() + at,
-                          f1_.data() + at,  f2_.data() + at,  f3_.data() + at};
+    const size_t d = idlab::padded_stride<double>(max_width_) * member;
+    const size_t f = idlab::padded_stride<float>(max_width_) * member;
+    return ChannelScratch{acc0_.data() + d, acc1_.data() + d, f0_.data() + f,
+                          f1_.data() + f,  f2_.data() + f,  f3_.data() + f};
 }
 
 void Mlp::init_layer(Layer& layer, int64_t in, int64_t out, bool with_bn, uint64_t seed,

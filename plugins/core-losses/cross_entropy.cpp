@@ -100,7 +100,7 @@ CrossEntropy::CrossEntropy(const idlab::CreateContext& ctx, const idlab::Config&
     head_grad_.assign(head_.size(), 0.0f);
     if (narrow()) {
         head_t_.resize(head_.size());
-        rows_.resize(static_cast<size_t>(classes_) * team_.size());
+        rows_.resize(static_cast<size_t>(idlab::padded_stride<float>(classes_)) * team_.size());
     }
 
     add_parameter("head.weight", head_.data(), head_grad_.data(), {classes_, dim_});
@@ -208,7 +208,7 @@ void CrossEntropy::narrow_part(idlab::TeamMember& me, const float* fh, const int
     const int64_t parts = team_.size();
     const int64_t chunks = chunk_count(batch);
     const int64_t head_size = dim_ * classes_;
-    float* row = rows_.data() + me.index() * classes_;
+    float* row = rows_.data() + me.index() * idlab::padded_stride<float>(classes_);
     const float grad_scale = 1.0f / static_cast<float>(batch);
     // Sample by sample, chunk by chunk: the row of scores stays in the L1 cache from the scores
     // to the gradients, and each chunk sums its samples' part of G^T f on its own.

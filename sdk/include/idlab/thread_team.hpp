@@ -60,6 +60,16 @@ inline Span split_evenly(int64_t n, int64_t parts, int64_t part) {
     return Span{begin, begin + base + (part < extra ? 1 : 0)};
 }
 
+// Per-member scratch laid out one member after the other should not share a cache line between
+// two members: a line that two cores write moves between them on every write, which can make a
+// loop over a few values many times slower than on one thread. Give each member this many
+// elements for `count` of its own (room for `count` and a whole cache line more).
+inline constexpr size_t kCacheLineBytes = 64;
+template <class T>
+constexpr int64_t padded_stride(int64_t count) {
+    return count + static_cast<int64_t>((kCacheLineBytes + sizeof(T) - 1) / sizeof(T));
+}
+
 class ThreadTeam;
 
 // One member's view of the running job (handed to the job by ThreadTeam::run).

@@ -75,12 +75,10 @@ void Adam::bind(const idlab_param_view_t* params, uint32_t count) {
     params_ = bind_parameters(params, count, "core.adam");
     m_.clear();
     v_.clear();
-    offsets_.clear();
     total_ = 0;
     for (const BoundParameter& p : params_) {
         m_.emplace_back(p.size, 0.0f);
         v_.emplace_back(p.size, 0.0f);
-        offsets_.push_back(total_);
         total_ += p.size;
     }
     steps_ = 0;
@@ -105,28 +103,29 @@ void Adam::step(const idlab_exec_ctx_t& /*ctx*/) {
     k.weight_decay = static_cast<float>(weight_decay_);
 
     if (team_.size() == 1 || total_ < kMinElementsToSplit) {
-        update(Span{0, total_}, k);
+        for (size_t i = 0; i < params_.size(); ++i) update(i, Span{0, params_[i].size}, k);
         return;
     }
-    const int64_t parts = (total_ + kElementsPerPart - 1) / kElementsPerPart;
+    // Part m is the m-th slice of every tensor (see adam.hpp).
+    const int64_t parts = team_.size();
     team_.run([&](idlab::TeamMember& me) {
-        me.share(parts, [&](int64_t part) { update(split_evenly(total_, parts, part), k); });
+        me.share(parts, [&](int64_t part) {
+            for (size_t i = 0; i < params_.size(); ++i)
+                update(i, split_evenly(params_[i].size, parts, part), k);
+        });
     });
 }
 
-void Adam::update(Span range, const Scalars& k) {
-    for (size_t i = 0; i < params_.size(); ++i) {
-        const int64_t first = std::max(range.begin, offsets_[i]) - offsets_[i];
-        const int64_t last = std::min(range.end, offsets_[i] + params_[i].size) - offsets_[i];
-        if (first >= last) continue;
-        const BoundParameter& p = params_[i];
-        float* const m = m_[i].data() + first;
-        float* const v = v_[i].data() + first;
-        if (k.weight_decay != 0.0f)
-            adam_update<true>(p.value + first, p.grad + first, m, v, last - first, k);
-        else
-            adam_update<false>(p.value + first, p.grad + first, m, v, last - first, k);
-    }
+void Adam::update(size_t i, Span range, const Scalars& k) {
+    if (range.empty()) return;
+    const BoundParameter& p = params_[i];
+    const int64_t first = range.begin;
+    float* const m = m_[i].data() + first;
+    float* const v = v_[i].data() + first;
+    if (k.weight_decay != 0.0f)
+        adam_update<true>(p.value + first, p.grad + first, m, v, range.size(), k);
+    else
+        adam_update<false>(p.value + first, p.grad + first, m, v, range.size(), k);
 }
 
 }  // namespace idlab::core

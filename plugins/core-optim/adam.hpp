@@ -4,10 +4,13 @@
 //     m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2
 //     p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
 //
-// Threads: with CreateContext::threads() = T > 1 and enough elements (kMinElementsToSplit), the
-// elements of all bound parameters, taken one tensor after the other, are cut into ranges of
-// about kElementsPerPart that the members of a team update. Every element's update is the same
-// arithmetic wherever a range starts (adam.cpp is compiled without FMA contraction, so the vector
+// Threads: with CreateContext::threads() = T > 1 and enough elements (kMinElementsToSplit), a
+// team of T threads shares the update: member m takes the m-th of T even slices of every
+// parameter tensor (idlab::split_evenly). A component that writes each gradient tensor split the
+// same way (core.mlp's weight gradients by output channels, core.cross_entropy's head by
+// classes) leaves every slice in the cache of the member that updates it, and the moments stay
+// with their member from step to step. Every element's update is the same
+// arithmetic wherever a slice starts (adam.cpp is compiled without FMA contraction, so the vector
 // loop and its scalar remainder round alike): any T gives the same bits.
 #pragma once
 
@@ -36,17 +39,15 @@ public:
     // Below this many elements in all, one thread does the whole update: waking the team would
     // cost more than it saves.
     static constexpr int64_t kMinElementsToSplit = 1 << 16;
-    static constexpr int64_t kElementsPerPart = 1 << 15;
 
     struct Scalars;  // the per-step constants of the update (adam.cpp)
 
 private:
-    // Updates the elements `range` of the concatenated parameters.
-    void update(Span range, const Scalars& k);
+    // Updates the elements `range` of parameter i.
+    void update(size_t i, Span range, const Scalars& k);
 
     double lr_, beta1_, beta2_, eps_, weight_decay_;
     std::vector<BoundParameter> params_;
-    std::vector<int64_t> offsets_;           // first element of each parameter in the concatenation
     int64_t total_ = 0;                      // elements of every parameter together
     std::vector<std::vector<float>> m_, v_;  // first and second moments, one per parameter
     int64_t steps_ = 0;

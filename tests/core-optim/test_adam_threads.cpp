@@ -1,7 +1,7 @@
-// core.adam on a team of threads against one thread: the elements of all parameters are cut into
-// one range per member, and every element's update is the same arithmetic wherever a range
-// starts, so the trajectories must agree to the bit, for range ends inside tensors, tensors
-// smaller than a range, more members than cores, and a total too small to be split at all.
+// core.adam on a team of threads against one thread: every parameter tensor is cut into one slice
+// per member, and every element's update is the same arithmetic wherever a slice starts, so the
+// trajectories must agree to the bit, for slices of odd sizes, tensors with fewer elements than
+// members, more members than cores, and a total too small to be split at all.
 #include "adam.hpp"
 #include "optim_fixture.hpp"
 

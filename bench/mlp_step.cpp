@@ -2,7 +2,10 @@
 // backward (batch 1024, 5 -> 50 -> 250 x4 -> 50 -> 5, BatchNorm1d + LeakyReLU) and one core.adam
 // update of its parameters, next to the same GEMMs called bare (the floor the element-wise
 // kernels add to). Prints one JSON object per line.
-// usage: bench_mlp_step [BLAS_THREADS...]   (default: 1 2)
+// usage: bench_mlp_step [THREADS...]   (default: 1 2)
+// THREADS plays run.threads: OpenBLAS gets that many threads and core.mlp and core.adam get a
+// team of that size (which runs OpenBLAS single-threaded inside). The bare GEMMs run with
+// OpenBLAS at THREADS threads.
 #include "adam.hpp"
 #include "dense.hpp"
 #include "mlp.hpp"
@@ -138,6 +141,7 @@ void bench(int threads) {
     create.seed = 1;
     create.stage = "encoder";
     create.input_dim = kInDim;
+    create.threads = static_cast<uint32_t>(threads);
     BenchConfig mlp_config;
     mlp_config.add_int_list("hidden", kHidden)
         .add_int("out_dim", kOutDim)
@@ -194,15 +198,16 @@ void bench(int threads) {
     const Timing gemm = time_calls([&] {
         for (size_t l = 0; l + 1 < widths.size(); ++l) {
             const int64_t in = widths[l], out = widths[l + 1];
-            idlab::core::linear_forward(a.data(), w.data(), kBatch, in, out, b.data());
-            idlab::core::linear_grad_weight(b.data(), a.data(), kBatch, in, out, w.data());
-            if (l > 0) idlab::core::linear_grad_input(b.data(), w.data(), kBatch, in, out, a.data());
+            const idlab::Span rows{0, kBatch};
+            idlab::core::linear_forward(a.data(), w.data(), in, out, rows, b.data());
+            idlab::core::linear_grad_weight(b.data(), a.data(), in, out, rows, w.data());
+            if (l > 0) idlab::core::linear_grad_input(b.data(), w.data(), in, out, rows, a.data());
         }
     });
 
     // Forward 2 B macs, backward 2 B macs for dW plus 2 B macs for dx (not for the first layer).
     const double flops = 2.0 * kBatch * (3.0 * macs_per_sample() - kInDim * kHidden.front());
-    std::printf("{\"bench\": \"mlp_step\", \"batch\": %lld, \"blas_threads\": %d, "
+    std::printf("{\"bench\": \"mlp_step\", \"batch\": %lld, \"threads\": %d, "
                 "\"forward_ms\": %.3f, \"backward_ms\": %.3f, \"adam_ms\": %.3f, "
                 "\"step_ms\": %.3f, \"step_cpu_ms\": %.3f, \"gemm_only_ms\": %.3f, "
                 "\"gemm_only_cpu_ms\": %.3f, \"gflop_per_step\": %.4f, \"step_gflops\": %.1f, "

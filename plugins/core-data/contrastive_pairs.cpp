@@ -24,8 +24,8 @@ idlab_field_desc_t field(const char* name, int64_t width, const char* doc) {
     return f;
 }
 
-void write_row(float* dst, const std::vector<double>& src) {
-    for (size_t k = 0; k < src.size(); ++k) dst[k] = static_cast<float>(src[k]);
+void write_row(float* dst, const double* src, int64_t n) {
+    for (int64_t k = 0; k < n; ++k) dst[k] = static_cast<float>(src[k]);
 }
 }  // namespace
 
@@ -61,7 +61,8 @@ idlab::ComponentSpec ContrastivePairs::spec() {
     return s;
 }
 
-ContrastivePairs::ContrastivePairs(const idlab::CreateContext& ctx, const idlab::Config& config) {
+ContrastivePairs::ContrastivePairs(const idlab::CreateContext& ctx, const idlab::Config& config)
+    : team_(ctx.threads()) {
     dim_ = config.get_int("latent_dim");
     const std::string space = config.get_string("space");
     const std::string conditional = config.get_string("conditional");
@@ -115,10 +116,11 @@ ContrastivePairs::ContrastivePairs(const idlab::CreateContext& ctx, const idlab:
         field("z", dim_, "ground-truth anchor latent"),
         field("z_pos", dim_, "ground-truth positive latent, drawn around z"),
     };
-    z_.resize(static_cast<size_t>(dim_));
-    z_pos_.resize(static_cast<size_t>(dim_));
-    x_.resize(static_cast<size_t>(dim_));
-    scratch_.resize(static_cast<size_t>(dim_));
+    const size_t work = static_cast<size_t>(idlab::padded_stride<double>(dim_)) * team_.size();
+    z_.resize(work);
+    z_pos_.resize(work);
+    x_.resize(work);
+    scratch_.resize(work);
 }
 
 void ContrastivePairs::sample_anchor(PhiloxStream& rng, double* z) const {
@@ -161,18 +163,30 @@ void ContrastivePairs::sample(const idlab_exec_ctx_t& ctx, int64_t batch, const 
     float* z = idlab::data_of<float>(zt);
     float* z_pos = idlab::data_of<float>(zpt);
 
-    // Every sample reads only its own Philox stream: rows do not depend on the batch size.
-    for (int64_t j = 0; j < batch; ++j) {
-        PhiloxStream rng = PhiloxStream::for_sample(ctx.rng, static_cast<uint64_t>(j));
-        sample_anchor(rng, z_.data());
-        sample_positive(rng, z_.data(), z_pos_.data());
-        write_row(z + j * dim_, z_);
-        write_row(z_pos + j * dim_, z_pos_);
-        mixing_->apply(z_.data(), x_.data(), scratch_.data());
-        write_row(x + j * dim_, x_);
-        mixing_->apply(z_pos_.data(), x_.data(), scratch_.data());
-        write_row(x_pos + j * dim_, x_);
-    }
+    // Every sample reads only its own Philox stream: rows do not depend on the batch size nor on
+    // which member of the team draws them.
+    const int64_t parts = (batch + kRowsPerPart - 1) / kRowsPerPart;
+    team_.run([&](idlab::TeamMember& me) {
+        const int64_t at = me.index() * idlab::padded_stride<double>(dim_);
+        double* const zw = z_.data() + at;
+        double* const zpw = z_pos_.data() + at;
+        double* const xw = x_.data() + at;
+        double* const sw = scratch_.data() + at;
+        me.share(parts, [&](int64_t part) {
+          const Span rows = split_evenly(batch, parts, part);
+          for (int64_t j = rows.begin; j < rows.end; ++j) {
+            PhiloxStream rng = PhiloxStream::for_sample(ctx.rng, static_cast<uint64_t>(j));
+            sample_anchor(rng, zw);
+            sample_positive(rng, zw, zpw);
+            write_row(z + j * dim_, zw, dim_);
+            write_row(z_pos + j * dim_, zpw, dim_);
+            mixing_->apply(zw, xw, sw);
+            write_row(x + j * dim_, xw, dim_);
+            mixing_->apply(zpw, xw, sw);
+            write_row(x_pos + j * dim_, xw, dim_);
+          }
+        });
+    });
 }
 
 }  // namespace idlab::core

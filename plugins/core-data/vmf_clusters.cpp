@@ -148,7 +148,8 @@ idlab::ComponentSpec VmfClusters::spec() {
     return s;
 }
 
-VmfClusters::VmfClusters(const idlab::CreateContext& ctx, const idlab::Config& config) {
+VmfClusters::VmfClusters(const idlab::CreateContext& ctx, const idlab::Config& config)
+    : team_(ctx.threads()) {
     dim_ = config.get_int("latent_dim");
     clusters_ = config.get_int("clusters");
     samples_ = config.get_int("samples");
@@ -200,9 +201,10 @@ VmfClusters::VmfClusters(const idlab::CreateContext& ctx, const idlab::Config& c
         field("index", IDLAB_DTYPE_I64, 0, samples_,
               "instance index, uniform in [0, samples); label noise may replace it"),
     };
-    z_.resize(static_cast<size_t>(dim_));
-    x_.resize(static_cast<size_t>(dim_));
-    scratch_.resize(static_cast<size_t>(dim_));
+    const size_t work = static_cast<size_t>(idlab::padded_stride<double>(dim_)) * team_.size();
+    z_.resize(work);
+    x_.resize(work);
+    scratch_.resize(work);
 }
 
 void VmfClusters::sample(const idlab_exec_ctx_t& ctx, int64_t batch, const idlab::TensorSet& out) {
@@ -221,16 +223,30 @@ void VmfClusters::sample(const idlab_exec_ctx_t& ctx, int64_t batch, const idlab
     int64_t* index = idlab::data_of<int64_t>(it);
 
     // Every sample reads only its own Philox stream, so rows do not depend on the batch size
-    // and the loop could be split across threads.
-    for (int64_t j = 0; j < batch; ++j) {
-        PhiloxStream rng = PhiloxStream::for_sample(ctx.rng, static_cast<uint64_t>(j));
+    // nor on which member of the team draws them.
+    const int64_t parts = (batch + kRowsPerPart - 1) / kRowsPerPart;
+    team_.run([&](idlab::TeamMember& me) {
+        me.share(parts, [&](int64_t part) {
+            sample_rows(ctx.rng, split_evenly(batch, parts, part), me.index(), x, z, label, index);
+        });
+    });
+}
+
+void VmfClusters::sample_rows(const idlab_rng_t& base, Span rows, unsigned member, float* x,
+                              float* z, int64_t* label, int64_t* index) {
+    const int64_t at = member * idlab::padded_stride<double>(dim_);
+    double* const zw = z_.data() + at;
+    double* const xw = x_.data() + at;
+    double* const sw = scratch_.data() + at;
+    for (int64_t j = rows.begin; j < rows.end; ++j) {
+        PhiloxStream rng = PhiloxStream::for_sample(base, static_cast<uint64_t>(j));
         const int64_t i = static_cast<int64_t>(rng.uniform_index(static_cast<uint64_t>(samples_)));
         const int64_t c = i % clusters_;
-        conditional_->sample(rng, &centers_[static_cast<size_t>(c * dim_)], z_.data());
-        mixing_->apply(z_.data(), x_.data(), scratch_.data());
+        conditional_->sample(rng, &centers_[static_cast<size_t>(c * dim_)], zw);
+        mixing_->apply(zw, xw, sw);
         for (int64_t k = 0; k < dim_; ++k) {
-            z[j * dim_ + k] = static_cast<float>(z_[static_cast<size_t>(k)]);
-            x[j * dim_ + k] = static_cast<float>(x_[static_cast<size_t>(k)]);
+            z[j * dim_ + k] = static_cast<float>(zw[k]);
+            x[j * dim_ + k] = static_cast<float>(xw[k]);
         }
         index[j] = i;
         label[j] = c;

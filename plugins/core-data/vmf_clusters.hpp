@@ -5,13 +5,16 @@
 // configured conditional (vMF by default) and the observation x = g(z) through a frozen
 // injective mixing MLP. Optional label noise replaces the label and the index by uniform ones.
 // Cluster vectors and g come from the run seed alone; batch randomness follows the per-sample
-// Philox convention of <idlab/philox.hpp>.
+// Philox convention of <idlab/philox.hpp>. Since every sample reads only its own stream, a
+// team of CreateContext::threads() threads splits the batch by rows and gives the same bits as
+// one thread.
 #pragma once
 
 #include "latent_conditional.hpp"
 #include "mixing_mlp.hpp"
 
 #include <idlab/plugin.hpp>
+#include <idlab/thread_team.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -41,6 +44,11 @@ public:
     const MixingMlp& mixing() const { return *mixing_; }
 
 private:
+    // Draws rows `rows` of a batch (see sample()) with the work space of team member `member`.
+    void sample_rows(const idlab_rng_t& rng, Span rows, unsigned member, float* x, float* z,
+                     int64_t* label, int64_t* index);
+    static constexpr int64_t kRowsPerPart = 64;  // the team shares a batch in parts this large
+
     int64_t dim_;
     int64_t clusters_;
     int64_t samples_;
@@ -50,8 +58,10 @@ private:
     std::unique_ptr<LatentConditional> conditional_;
     std::unique_ptr<MixingMlp> mixing_;
     std::vector<idlab_field_desc_t> fields_;
-    // Per-sample work space, sized at creation: sample() never allocates.
+    // Per-sample work space, latent_dim per team member, sized at creation: sample() never
+    // allocates.
     std::vector<double> z_, x_, scratch_;
+    idlab::ThreadTeam team_;
 };
 
 }  // namespace idlab::core

@@ -1,27 +1,29 @@
-// Row-major float32 building blocks of a Linear layer (PyTorch layout: weight [out, in]),
-// all products through cblas_sgemm.
+// Row-major float32 building blocks of a Linear layer (PyTorch layout: weight [out, in]), all
+// products through cblas_sgemm. Each works on a range of rows of the batch (an idlab::Span), so
+// that the members of a thread team can each take some rows; the whole batch gives the plain
+// layer.
 #pragma once
+
+#include <idlab/thread_team.hpp>
 
 #include <cstdint>
 
 namespace idlab::core {
 
-// y[batch, out] = x[batch, in] * w[out, in]^T (overwrites y).
-void linear_forward(const float* x, const float* w, int64_t batch, int64_t in, int64_t out,
-                    float* y);
+// y[rows, :] = x[rows, :] * w^T (overwrites); x [batch, in], w [out, in], y [batch, out].
+void linear_forward(const float* x, const float* w, int64_t in, int64_t out, Span rows, float* y);
 
-// dw[out, in] = dy[batch, out]^T * x[batch, in] (overwrites dw).
-void linear_grad_weight(const float* dy, const float* x, int64_t batch, int64_t in, int64_t out,
+// dw = dy[rows, :]^T * x[rows, :] (overwrites): the weight gradient of the rows `rows`;
+// dy [batch, out], x [batch, in], dw [out, in].
+void linear_grad_weight(const float* dy, const float* x, int64_t in, int64_t out, Span rows,
                         float* dw);
 
-// dx[batch, in] = dy[batch, out] * w[out, in] (overwrites dx).
-void linear_grad_input(const float* dy, const float* w, int64_t batch, int64_t in, int64_t out,
+// dx[rows, :] = dy[rows, :] * w (overwrites); dy [batch, out], dx [batch, in].
+void linear_grad_input(const float* dy, const float* w, int64_t in, int64_t out, Span rows,
                        float* dx);
 
-// y[r, :] += bias for every row.
-void add_bias_rows(float* y, const float* bias, int64_t batch, int64_t width);
+// y[r, :] += bias for the rows `rows` of y [batch, width].
+void add_bias_rows(float* y, const float* bias, int64_t width, Span rows);
 
-// sums[c] = sum over rows of a[r, c] (overwrites sums); double accumulators in `scratch[width]`.
-void column_sums(const float* a, int64_t batch, int64_t width, double* scratch, float* sums);
 
 }  // namespace idlab::core

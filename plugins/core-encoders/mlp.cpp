@@ -2,6 +2,7 @@
 
 #include "dense.hpp"
 #include "hidden_block.hpp"
+#include <idlab/openblas_threads.hpp>
 #include <idlab/seeded_uniform.hpp>
 
 #include <algorithm>
@@ -38,7 +39,7 @@ idlab::ComponentSpec Mlp::spec() {
     return s;
 }
 
-Mlp::Mlp(const idlab::CreateContext& ctx, const idlab::Config& config) {
+Mlp::Mlp(const idlab::CreateContext& ctx, const idlab::Config& config) : team_(ctx.threads()) {
     if (ctx.device().device_type != kDLCPU)
         throw idlab::Error(IDLAB_STATUS_UNSUPPORTED, "core.mlp runs on the CPU only");
     in_dim_ = ctx.input_dim();
@@ -89,13 +90,37 @@ Mlp::Mlp(const idlab::CreateContext& ctx, const idlab::Config& config) {
         register_layer(layers_[i], "layer" + std::to_string(i), "bn" + std::to_string(i));
     register_layer(output_, "out", "");
 
-    acc0_.assign(max_width_, 0.0);
-    acc1_.assign(max_width_, 0.0);
-    for (std::vector<float>* f : {&f0_, &f1_, &f2_, &f3_}) f->assign(max_width_, 0.0f);
+    // A job's phases: one per layer and one to sum the gradients (see forward_train, backward).
+    team_.reserve_phases(layers_.size() + 2);
+    if (team_.size() > 1) {
+        for (Layer& l : layers_) l.weight_parts.assign(team_.size() * l.out * l.in, 0.0f);
+        output_.weight_parts.assign(team_.size() * output_.out * output_.in, 0.0f);
+    }
+    const size_t members = team_.size();
+    acc0_.assign(idlab::padded_stride<double>(max_width_) * members, 0.0);
+    acc1_.assign(idlab::padded_stride<double>(max_width_) * members, 0.0);
+    for (std::vector<float>* f : {&f0_, &f1_, &f2_, &f3_})
+        f->assign(idlab::padded_stride<float>(max_width_) * members, 0.0f);
 }
 
-ChannelScratch Mlp::scratch() {
-    return ChannelScratch{acc0_.data(), acc1_.data(), f0_.data(), f1_.data(), f2_.data(), f3_.data()};
+Span Mlp::part_blocks(int64_t batch, int64_t part) const {
+    return split_evenly(block_count(batch), team_.size(), part);
+}
+
+Span Mlp::part_rows(int64_t batch, int64_t part) const {
+    const Span blocks = part_blocks(batch, part);
+    return Span{block_first_row(blocks.begin), std::min(block_first_row(blocks.end), batch)};
+}
+
+BatchNormCache Mlp::cache_of(Layer& l) {
+    return BatchNormCache{l.batch_mean.data(), l.invstd.data(), l.scale.data(), l.shift.data()};
+}
+
+ChannelScratch Mlp::scratch(unsigned member) {
+    const size_t d = idlab::padded_stride<double>(max_width_) * member;
+    const size_t f = idlab::padded_stride<float>(max_width_) * member;
+    return ChannelScratch{acc0_.data() + d, acc1_.data() + d, f0_.data() + f,
+                          f1_.data() + f,  f2_.data() + f,  f3_.data() + f};
 }
 
 void Mlp::init_layer(Layer& layer, int64_t in, int64_t out, bool with_bn, uint64_t seed,
@@ -150,6 +175,13 @@ void Mlp::ensure_train_capacity(int64_t batch) {
     }
     grad_a_.resize(batch * max_width_);
     grad_b_.resize(batch * max_width_);
+    const int64_t blocks = block_count(batch);
+    for (int i = 0; i < 2; ++i) {
+        moments_[i].resize(blocks * moments_size(max_width_));
+        grad_sums_[i].resize(blocks * grad_sums_size(max_width_));
+    }
+    for (Layer& l : layers_) l.bias_sums.resize(blocks * l.out);
+    output_.bias_sums.resize(blocks * out_dim_);
     train_capacity_ = batch;
 }
 
@@ -167,67 +199,115 @@ void Mlp::forward(const idlab_exec_ctx_t& ctx, const DLTensor& x, DLTensor& feat
     idlab::require_tensor(features, "features", IDLAB_DTYPE_F32, batch, out_dim_);
     const float* xp = idlab::data_of<float>(x);
     float* fp = idlab::data_of<float>(features);
+    const idlab::SingleThreadedOpenBlas blas(team_.size());
     if (ctx.training) {
         if (batch_norm_ && !layers_.empty() && batch < 2)
             idlab::argument_error("batch norm in training mode needs at least 2 samples per batch");
-        forward_train(xp, batch, fp);
+        ensure_train_capacity(batch);
+        team_.run([&](idlab::TeamMember& me) { forward_train(me, xp, batch, fp); });
+        cached_batch_ = batch;
     } else {
-        forward_eval(xp, batch, fp);
+        ensure_eval_capacity(batch);
+        team_.run([&](idlab::TeamMember& me) { forward_eval(me, xp, batch, fp); });
     }
 }
 
-void Mlp::forward_train(const float* x, int64_t batch, float* features) {
-    ensure_train_capacity(batch);
-    // Keep our own copy of x (small): the caller's buffer need not outlive this call.
-    std::memcpy(input_.data(), x, sizeof(float) * batch * in_dim_);
-    const float* cur = input_.data();
-    for (Layer& l : layers_) {
-        if (batch_norm_) {
-            // Backward recomputes the normalised activation from the GEMM output kept in pre.
-            linear_forward(cur, l.weight.data(), batch, l.in, l.out, l.pre.data());
-            BatchNormChannels bn{l.gamma.data(), l.beta.data(), l.running_mean.data(),
-                                 l.running_var.data(), momentum_, eps_};
-            BatchNormCache cache{l.batch_mean.data(), l.invstd.data(), l.scale.data(), l.shift.data()};
-            bn_leaky_forward_train(l.pre.data(), l.bias.data(), bn, batch, l.out, slope_, scratch(),
-                                   cache, l.act.data());
-        } else {
-            linear_forward(cur, l.weight.data(), batch, l.in, l.out, l.act.data());
-            bias_leaky_forward(l.act.data(), l.bias.data(), batch, l.out, slope_, l.act.data());
-        }
-        cur = l.act.data();
+void Mlp::forward_train(idlab::TeamMember& me, const float* x, int64_t batch, float* features) {
+    const int64_t parts = team_.size();
+    const ChannelScratch s = scratch(me.index());
+    // Phase l finishes hidden layer l - 1 on this part's rows (batch norm from the moments of
+    // every block, then LeakyReLU) and starts layer l (its product, and with batch norm the
+    // moments of this part's blocks); the last phase runs the output layer.
+    for (size_t l = 0; l <= layers_.size(); ++l) {
+        me.share(parts, [&](int64_t part) {
+            const Span rows = part_rows(batch, part);
+            if (rows.empty()) return;
+            const float* in = x;
+            if (l == 0) {
+                // Our own copy of x (small) for backward: the caller's need not outlive the call.
+                std::memcpy(input_.data() + rows.begin * in_dim_, x + rows.begin * in_dim_,
+                            sizeof(float) * rows.size() * in_dim_);
+            } else {
+                Layer& prev = layers_[l - 1];
+                if (batch_norm_) {
+                    // Every member works out the statistics; the one with part 0 keeps them for
+                    // backward and updates the running estimates.
+                    const BatchNormChannels bn{prev.gamma.data(), prev.beta.data(),
+                                               prev.running_mean.data(), prev.running_var.data(),
+                                               momentum_, eps_};
+                    const BatchNormCache cache = cache_of(prev);
+                    bn_batch_statistics(moments_[(l - 1) % 2].data(), batch, prev.out,
+                                        prev.bias.data(), bn, s, part == 0 ? &cache : nullptr);
+                    scale_shift_leaky(prev.pre.data() + rows.begin * prev.out, s.f0, s.f1,
+                                      rows.size(), prev.out, slope_,
+                                      prev.act.data() + rows.begin * prev.out);
+                }
+                in = prev.act.data();
+            }
+            if (l < layers_.size()) {
+                Layer& cur = layers_[l];
+                float* h = batch_norm_ ? cur.pre.data() : cur.act.data();
+                linear_forward(in, cur.weight.data(), cur.in, cur.out, rows, h);
+                if (batch_norm_) {
+                    const Span blocks = part_blocks(batch, part);
+                    for (int64_t b = blocks.begin; b < blocks.end; ++b)
+                        bn_block_moments(h + block_first_row(b) * cur.out, block_size(b, batch),
+                                         cur.out, moments_[l % 2].data() + b * moments_size(cur.out));
+                } else {
+                    float* hr = h + rows.begin * cur.out;
+                    bias_leaky_forward(hr, cur.bias.data(), rows.size(), cur.out, slope_, hr);
+                }
+            } else {
+                linear_forward(in, output_.weight.data(), output_.in, out_dim_, rows, features);
+                add_bias_rows(features, output_.bias.data(), out_dim_, rows);
+                if (normalize_output_) {
+                    std::memcpy(out_pre_.data() + rows.begin * out_dim_,
+                                features + rows.begin * out_dim_,
+                                sizeof(float) * rows.size() * out_dim_);
+                    finish_output(features, rows, out_norm_.data());
+                }
+            }
+        });
     }
-    linear_forward(cur, output_.weight.data(), batch, output_.in, output_.out, features);
-    add_bias_rows(features, output_.bias.data(), batch, out_dim_);
-    if (normalize_output_) std::memcpy(out_pre_.data(), features, sizeof(float) * batch * out_dim_);
-    finish_output(features, batch, out_norm_.data());
-    cached_batch_ = batch;
 }
 
-void Mlp::forward_eval(const float* x, int64_t batch, float* features) {
-    ensure_eval_capacity(batch);
+void Mlp::forward_eval(idlab::TeamMember& me, const float* x, int64_t batch, float* features) {
+    const int64_t parts = team_.size();
+    const ChannelScratch s = scratch(me.index());
+    // With the running statistics every layer works row by row, in two buffers that take turns.
+    // A layer's rows lie elsewhere in a buffer than the rows of the layer before (the widths
+    // differ), so each layer is a phase of its own: the next one starts once every part is done
+    // reading the buffer it overwrites.
     const float* cur = x;
     for (size_t i = 0; i < layers_.size(); ++i) {
         const Layer& l = layers_[i];
         float* dst = (i % 2 == 0) ? eval_a_.data() : eval_b_.data();
-        linear_forward(cur, l.weight.data(), batch, l.in, l.out, dst);
-        if (batch_norm_) {
-            bn_leaky_forward_eval(dst, l.bias.data(), l.gamma.data(), l.beta.data(),
-                                  l.running_mean.data(), l.running_var.data(), eps_, batch, l.out,
-                                  slope_, scratch(), dst);
-        } else {
-            bias_leaky_forward(dst, l.bias.data(), batch, l.out, slope_, dst);
-        }
+        me.share(parts, [&](int64_t part) {
+            const Span rows = part_rows(batch, part);
+            linear_forward(cur, l.weight.data(), l.in, l.out, rows, dst);
+            float* h = dst + rows.begin * l.out;
+            if (batch_norm_)
+                bn_leaky_forward_eval(h, l.bias.data(), l.gamma.data(), l.beta.data(),
+                                      l.running_mean.data(), l.running_var.data(), eps_,
+                                      rows.size(), l.out, slope_, s, h);
+            else
+                bias_leaky_forward(h, l.bias.data(), rows.size(), l.out, slope_, h);
+        });
         cur = dst;
     }
-    linear_forward(cur, output_.weight.data(), batch, output_.in, output_.out, features);
-    add_bias_rows(features, output_.bias.data(), batch, out_dim_);
-    finish_output(features, batch, nullptr);
+    me.share(parts, [&](int64_t part) {
+        const Span rows = part_rows(batch, part);
+        linear_forward(cur, output_.weight.data(), output_.in, out_dim_, rows, features);
+        add_bias_rows(features, output_.bias.data(), out_dim_, rows);
+        finish_output(features, rows, nullptr);
+    });
 }
 
-// Divides each row by its L2 norm when normalize_output (norms kept for backward if asked).
-void Mlp::finish_output(float* y, int64_t batch, float* norms) {
+// Divides rows `rows` of y by their L2 norms when normalize_output (norms kept for backward if
+// asked).
+void Mlp::finish_output(float* y, Span rows, float* norms) {
     if (!normalize_output_) return;
-    for (int64_t r = 0; r < batch; ++r) {
+    for (int64_t r = rows.begin; r < rows.end; ++r) {
         float* row = y + r * out_dim_;
         double sq = 0.0;
         for (int64_t c = 0; c < out_dim_; ++c) sq += static_cast<double>(row[c]) * row[c];
@@ -244,56 +324,121 @@ void Mlp::backward(const idlab_exec_ctx_t& /*ctx*/, const DLTensor& dfeatures, D
     idlab::require_tensor(dfeatures, "dfeatures", IDLAB_DTYPE_F32, batch, out_dim_);
     if (dx) idlab::require_tensor(*dx, "dx", IDLAB_DTYPE_F32, batch, in_dim_);
     const float* df = idlab::data_of<float>(dfeatures);
-    float* g = grad_a_.data();
-    float* other = grad_b_.data();
-    const ChannelScratch s = scratch();
+    float* dxp = dx ? idlab::data_of<float>(*dx) : nullptr;
+    const idlab::SingleThreadedOpenBlas blas(team_.size());
+    team_.run([&](idlab::TeamMember& me) { backward(me, df, batch, dxp); });
+}
 
-    // Gradient w.r.t. the output layer before normalisation: (g - f (f.g)) / |u| with f = u/|u|.
-    if (normalize_output_) {
-        for (int64_t r = 0; r < batch; ++r) {
-            const float* u = out_pre_.data() + r * out_dim_;
-            const float* gr = df + r * out_dim_;
-            float* dr = g + r * out_dim_;
-            const float norm = out_norm_[r];
-            double dot = 0.0;
-            for (int64_t c = 0; c < out_dim_; ++c) dot += static_cast<double>(u[c] / norm) * gr[c];
-            for (int64_t c = 0; c < out_dim_; ++c)
-                dr[c] = (gr[c] - (u[c] / norm) * static_cast<float>(dot)) / norm;
-        }
-    } else {
-        std::memcpy(g, df, sizeof(float) * batch * out_dim_);
+void Mlp::start_backward(size_t k, float* g, Span blocks, int64_t batch) {
+    Layer& l = layers_[k];
+    for (int64_t b = blocks.begin; b < blocks.end; ++b) {
+        const int64_t at = block_first_row(b) * l.out;
+        if (batch_norm_)
+            bn_block_grad_sums(g + at, l.pre.data() + at, cache_of(l), block_size(b, batch), l.out,
+                               slope_, grad_sums_[k % 2].data() + b * grad_sums_size(l.out));
+        else
+            leaky_block_backward(g + at, l.act.data() + at, block_size(b, batch), l.out, slope_,
+                                 l.bias_sums.data() + b * l.out);
     }
+}
 
+void Mlp::backward(idlab::TeamMember& me, const float* df, int64_t batch, float* dx) {
+    const int64_t parts = team_.size();
+    const ChannelScratch s = scratch(me.index());
+    const int64_t blocks_total = block_count(batch);
+    // With one part the weight gradient goes straight to its place; with more, each part's
+    // goes to weight_parts and the last phase adds them up.
+    auto weight_grad = [&](Layer& l, const float* dy, const float* x, Span rows, int64_t part) {
+        float* target = parts > 1 ? l.weight_parts.data() + part * l.out * l.in : l.grad_weight.data();
+        linear_grad_weight(dy, x, l.in, l.out, rows, target);
+    };
+    // The gradient buffers take turns: `grad` holds dL/da of the hidden layer at hand, `spare`
+    // is written next. Every part reads and writes its own rows only.
+    float* grad = grad_a_.data();
+    float* spare = grad_b_.data();
+
+    // The output layer, by rows: back through the output normalisation,
+    // (g - f (f.g)) / |u| with f = u/|u|, then its gradients and the input gradient.
+    const float* g_out = normalize_output_ ? spare : df;  // dL/d(output layer's product)
     const float* out_in = layers_.empty() ? input_.data() : layers_.back().act.data();
-    column_sums(g, batch, out_dim_, acc0_.data(), output_.grad_bias.data());
-    linear_grad_weight(g, out_in, batch, output_.in, output_.out, output_.grad_weight.data());
-    if (layers_.empty()) {
-        if (dx) linear_grad_input(g, output_.weight.data(), batch, output_.in, output_.out,
-                                  idlab::data_of<float>(*dx));
-        return;
-    }
-    linear_grad_input(g, output_.weight.data(), batch, output_.in, output_.out, other);
-    std::swap(g, other);
+    me.share(parts, [&](int64_t part) {
+        const Span rows = part_rows(batch, part);
+        if (rows.empty()) return;
+        if (normalize_output_) {
+            for (int64_t r = rows.begin; r < rows.end; ++r) {
+                const float* u = out_pre_.data() + r * out_dim_;
+                const float* gr = df + r * out_dim_;
+                float* dr = spare + r * out_dim_;
+                const float norm = out_norm_[r];
+                double dot = 0.0;
+                for (int64_t c = 0; c < out_dim_; ++c) dot += static_cast<double>(u[c] / norm) * gr[c];
+                for (int64_t c = 0; c < out_dim_; ++c)
+                    dr[c] = (gr[c] - (u[c] / norm) * static_cast<float>(dot)) / norm;
+            }
+        }
+        const Span blocks = part_blocks(batch, part);
+        for (int64_t b = blocks.begin; b < blocks.end; ++b)
+            block_column_sums(g_out + block_first_row(b) * out_dim_, block_size(b, batch), out_dim_,
+                              output_.bias_sums.data() + b * out_dim_);
+        weight_grad(output_, g_out, out_in, rows, part);
+        float* da = layers_.empty() ? dx : grad;
+        if (!da) return;
+        linear_grad_input(g_out, output_.weight.data(), output_.in, out_dim_, rows, da);
+        if (!layers_.empty()) start_backward(layers_.size() - 1, grad, blocks, batch);
+    });
 
+    // Hidden layer k, by rows: dL/dh (with batch norm from the gradient sums of every block;
+    // the member with part 0 writes the batch-norm gradients), the weight gradient, the input
+    // gradient, and the start of layer k - 1.
     for (size_t k = layers_.size(); k-- > 0;) {
         Layer& l = layers_[k];
-        if (batch_norm_) {
-            const BatchNormCache cache{l.batch_mean.data(), l.invstd.data(), l.scale.data(),
-                                       l.shift.data()};
-            leaky_bn_backward(g, l.pre.data(), cache, l.gamma.data(), batch, l.out, slope_, s,
-                              l.grad_gamma.data(), l.grad_beta.data(), l.grad_bias.data());
-        } else {
-            leaky_bias_backward(g, l.act.data(), batch, l.out, slope_, s, l.grad_bias.data());
-        }
+        float* target = k > 0 ? spare : dx;
         const float* x_in = k > 0 ? layers_[k - 1].act.data() : input_.data();
-        linear_grad_weight(g, x_in, batch, l.in, l.out, l.grad_weight.data());
-        if (k > 0) {
-            linear_grad_input(g, l.weight.data(), batch, l.in, l.out, other);
-            std::swap(g, other);
-        } else if (dx) {
-            linear_grad_input(g, l.weight.data(), batch, l.in, l.out, idlab::data_of<float>(*dx));
-        }
+        me.share(parts, [&](int64_t part) {
+            const Span rows = part_rows(batch, part);
+            if (rows.empty()) return;
+            const Span blocks = part_blocks(batch, part);
+            if (batch_norm_) {
+                const BatchNormCache cache = cache_of(l);
+                const bool first = part == 0;
+                bn_grad_coefficients(grad_sums_[k % 2].data(), batch, l.out, cache, l.gamma.data(), s,
+                                     first ? l.grad_gamma.data() : nullptr,
+                                     first ? l.grad_beta.data() : nullptr);
+                for (int64_t b = blocks.begin; b < blocks.end; ++b) {
+                    const int64_t at = block_first_row(b) * l.out;
+                    bn_block_input_grad(grad + at, l.pre.data() + at, cache, s, block_size(b, batch),
+                                        l.out, slope_, l.bias_sums.data() + b * l.out);
+                }
+            }
+            weight_grad(l, grad, x_in, rows, part);
+            if (!target) return;
+            linear_grad_input(grad, l.weight.data(), l.in, l.out, rows, target);
+            if (k > 0) start_backward(k - 1, target, blocks, batch);
+        });
+        spare = grad;
+        grad = target;
     }
+
+    // By channels: the bias gradients from the block sums (in block order) and, with a team,
+    // the weight gradients from the parts' (in part order; parts without rows, the last ones
+    // when the batch has fewer blocks than the team has members, wrote nothing).
+    me.share(parts, [&](int64_t part) {
+        auto finish = [&](Layer& l) {
+            const Span chans = split_evenly(l.out, parts, part);
+            combine_block_sums(l.bias_sums.data(), blocks_total, l.out, chans.begin, chans.end,
+                               l.grad_bias.data());
+            if (parts == 1 || chans.empty()) return;
+            const int64_t size = l.out * l.in, first = chans.begin * l.in, count = chans.size() * l.in;
+            float* dw = l.grad_weight.data() + first;
+            std::memcpy(dw, l.weight_parts.data() + first, sizeof(float) * count);
+            for (int64_t q = 1; q < parts && !part_rows(batch, q).empty(); ++q) {
+                const float* w = l.weight_parts.data() + q * size + first;
+                for (int64_t i = 0; i < count; ++i) dw[i] += w[i];
+            }
+        };
+        for (Layer& l : layers_) finish(l);
+        finish(output_);
+    });
 }
 
 }  // namespace idlab::core

@@ -1,11 +1,22 @@
 // core.mlp: the paper's encoder, a PyTorch-equivalent MLP on the CPU (float32, OpenBLAS).
 //     hidden block = Linear(bias) -> BatchNorm1d (optional) -> LeakyReLU(negative_slope)
 //     output       = Linear(bias), optionally divided by its row L2 norm
+//
+// Threads: with CreateContext::threads() = T > 1 the instance keeps a team of T threads
+// (idlab/thread_team.hpp) and cuts the batch into T parts of whole row blocks (kBlockRows):
+// every member keeps its rows, in its own cache, from the first layer to the last and back. The
+// products run as single-threaded sgemm on a part's rows; what batch norm needs of the whole
+// batch comes from per-block sums (hidden_block.hpp), which every member combines alike; the
+// weight gradient of each part, dh[rows]^T x[rows], is summed over the parts, in part order, at
+// the end. So a layer costs one phase forward and one backward. The block sums do not depend on
+// T; the products do, as T changes the rows per sgemm call and splits the weight gradient's sum
+// over the batch (see docs/architecture.md, "Threads").
 #pragma once
 
 #include "hidden_block.hpp"
 
 #include <idlab/plugin.hpp>
+#include <idlab/thread_team.hpp>
 
 #include <cstdint>
 #include <string>
@@ -41,6 +52,10 @@ private:
         // training caches, [capacity, out]: the GEMM output before batch norm (with batch norm
         // only) and the block output
         std::vector<float> pre, act;
+        // per row block, [blocks, out]: the column sums of dL/dh (the bias gradient's parts)
+        std::vector<float> bias_sums;
+        // with a team: each part's weight gradient, [T, out, in]
+        std::vector<float> weight_parts;
     };
 
     void init_layer(Layer& layer, int64_t in, int64_t out, bool with_bn, uint64_t seed,
@@ -48,10 +63,19 @@ private:
     void register_layer(Layer& layer, const std::string& name, const std::string& bn_name);
     void ensure_train_capacity(int64_t batch);
     void ensure_eval_capacity(int64_t batch);
-    void forward_train(const float* x, int64_t batch, float* features);
-    void forward_eval(const float* x, int64_t batch, float* features);
-    void finish_output(float* y, int64_t batch, float* norms);
-    ChannelScratch scratch();
+    // A team member's share of a pass; see the comment at the top.
+    void forward_train(idlab::TeamMember& me, const float* x, int64_t batch, float* features);
+    void forward_eval(idlab::TeamMember& me, const float* x, int64_t batch, float* features);
+    void backward(idlab::TeamMember& me, const float* dfeatures, int64_t batch, float* dx);
+    // After dL/da of hidden layer k is in g for the blocks `blocks`: the per-row work that can
+    // start at once (batch norm's block sums, or without batch norm dL/dh itself).
+    void start_backward(size_t k, float* g, Span blocks, int64_t batch);
+    void finish_output(float* y, Span rows, float* norms);
+    // The rows of part `part` of a batch: whole row blocks, split evenly over the team.
+    Span part_blocks(int64_t batch, int64_t part) const;
+    Span part_rows(int64_t batch, int64_t part) const;
+    ChannelScratch scratch(unsigned member);
+    static BatchNormCache cache_of(Layer& l);
 
     int64_t in_dim_ = 0, out_dim_ = 0, max_width_ = 0;
     bool batch_norm_ = true, normalize_output_ = false;
@@ -68,8 +92,12 @@ private:
     std::vector<float> out_norm_;         // row norms when normalize_output
     std::vector<float> grad_a_, grad_b_;  // ping-pong gradient buffers [capacity, max_width]
     std::vector<float> eval_a_, eval_b_;  // ping-pong eval activations
-    std::vector<double> acc0_, acc1_;     // per-channel scratch
+    std::vector<double> acc0_, acc1_;     // per-channel scratch, max_width per team member
     std::vector<float> f0_, f1_, f2_, f3_;
+    // per row block, for two layers in turn: batch norm's moments (forward) and gradient sums
+    std::vector<float> moments_[2], grad_sums_[2];
+
+    idlab::ThreadTeam team_;
 };
 
 }  // namespace idlab::core

@@ -4,6 +4,7 @@
 #include "softmax_cross_entropy.hpp"
 #include "unit_rows.hpp"
 
+#include <idlab/openblas_threads.hpp>
 #include <idlab/seeded_uniform.hpp>
 
 #include <cblas.h>
@@ -58,7 +59,8 @@ idlab::ComponentSpec CrossEntropy::spec() {
     return s;
 }
 
-CrossEntropy::CrossEntropy(const idlab::CreateContext& ctx, const idlab::Config& config) {
+CrossEntropy::CrossEntropy(const idlab::CreateContext& ctx, const idlab::Config& config)
+    : team_(ctx.threads()) {
     if (ctx.device().device_type != kDLCPU)
         throw idlab::Error(IDLAB_STATUS_UNSUPPORTED, "core.cross_entropy runs on the CPU only");
     dim_ = ctx.input_dim();
@@ -98,8 +100,7 @@ CrossEntropy::CrossEntropy(const idlab::CreateContext& ctx, const idlab::Config&
     head_grad_.assign(head_.size(), 0.0f);
     if (narrow()) {
         head_t_.resize(head_.size());
-        head_grad_t_.resize(head_.size());
-        row_.resize(classes_);
+        rows_.resize(static_cast<size_t>(idlab::padded_stride<float>(classes_)) * team_.size());
     }
 
     add_parameter("head.weight", head_.data(), head_grad_.data(), {classes_, dim_});
@@ -108,7 +109,11 @@ CrossEntropy::CrossEntropy(const idlab::CreateContext& ctx, const idlab::Config&
 
 void CrossEntropy::ensure_capacity(int64_t batch) {
     if (batch <= capacity_) return;
-    if (!narrow()) scores_.resize(batch * classes_);
+    if (narrow())
+        chunk_grad_t_.resize(chunk_count(batch) * dim_ * classes_);
+    else
+        scores_.resize(batch * classes_);
+    row_loss_.resize(batch);
     if (normalize_features_) {
         unit_features_.resize(batch * dim_);
         feature_norms_.resize(batch);
@@ -137,23 +142,16 @@ double CrossEntropy::forward(const idlab_exec_ctx_t& /*ctx*/, const DLTensor& fe
     check_targets(targets, batch);
     ensure_capacity(batch);
 
-    if (normalize_rows_) normalize_rows(head_.data(), classes_, dim_, nullptr);
-
     const float* f = idlab::data_of<float>(features);
-    if (normalize_features_) {
-        std::memcpy(unit_features_.data(), f, sizeof(float) * batch * dim_);
-        normalize_rows(unit_features_.data(), batch, dim_, feature_norms_.data());
-        f = unit_features_.data();
-    }
-
-    // Both paths leave G^T f in head_grad_ (without beta) and beta G W in df_unit, where
-    // G = dL/dlogits and the logits are beta * f W^T.
     float* df = dfeatures ? idlab::data_of<float>(*dfeatures) : nullptr;
-    float* df_unit = normalize_features_ && df ? unit_grad_.data() : df;
-    const double loss_sum = narrow() ? forward_narrow(f, targets, batch, df_unit)
-                                     : forward_gemm(f, targets, batch, df_unit);
+    {
+        const idlab::SingleThreadedOpenBlas blas(team_.size());
+        team_.run([&](idlab::TeamMember& me) { forward_part(me, f, targets, batch, df); });
+    }
+    double loss_sum = 0.0;
+    for (int64_t r = 0; r < batch; ++r) loss_sum += row_loss_[r];
     const double loss = loss_sum / static_cast<double>(batch);
-    if (!dfeatures) return loss;
+    if (!df) return loss;
 
     // dL/dbeta = sum_ij G_ij (f W^T)_ij = <G^T f, W> costs classes * dim this way instead of
     // batch * classes.
@@ -166,51 +164,119 @@ double CrossEntropy::forward(const idlab_exec_ctx_t& /*ctx*/, const DLTensor& fe
     // dL/dW = beta G^T f.
     if (beta_ != 1.0f)
         for (float& v : head_grad_) v *= beta_;
-    // Back through the feature normalisation when there is one.
-    if (normalize_features_)
-        unit_rows_backward(unit_features_.data(), feature_norms_.data(), unit_grad_.data(), batch,
-                           dim_, df);
     return loss;
 }
 
-double CrossEntropy::forward_narrow(const float* f, const int64_t* targets, int64_t batch,
-                                    float* df) {
-    transpose(head_.data(), classes_, dim_, head_t_.data());
-    if (df) std::fill(head_grad_t_.begin(), head_grad_t_.end(), 0.0f);
-    const float grad_scale = 1.0f / static_cast<float>(batch);
-    double loss_sum = 0.0;
-    for (int64_t r = 0; r < batch; ++r) {
-        const float* fr = f + r * dim_;
-        narrow_head_scores(head_t_.data(), classes_, dim_, fr, row_.data());
-        loss_sum += softmax_cross_entropy_row(row_.data(), classes_, targets[r], beta_,
-                                              smoothing_, df != nullptr, grad_scale);
-        if (df)
-            narrow_head_backward(head_t_.data(), classes_, dim_, fr, row_.data(), beta_,
-                                 head_grad_t_.data(), df + r * dim_);
-    }
-    if (df) transpose(head_grad_t_.data(), dim_, classes_, head_grad_.data());
-    return loss_sum;
+void CrossEntropy::forward_part(idlab::TeamMember& me, const float* f, const int64_t* targets,
+                                int64_t batch, float* df) {
+    const int64_t parts = team_.size();
+    // The head by classes (projected rows, the transposed copy of the narrow path) and the
+    // features by rows.
+    const float* fh = normalize_features_ ? unit_features_.data() : f;
+    me.share(parts, [&](int64_t part) {
+        const Span classes = split_evenly(classes_, parts, part);
+        if (normalize_rows_)
+            normalize_rows(head_.data() + classes.begin * dim_, classes.size(), dim_, nullptr);
+        if (narrow())
+            for (int64_t j = classes.begin; j < classes.end; ++j)
+                for (int64_t c = 0; c < dim_; ++c) head_t_[c * classes_ + j] = head_[j * dim_ + c];
+        if (normalize_features_) {
+            const Span rows = split_evenly(batch, parts, part);
+            std::memcpy(unit_features_.data() + rows.begin * dim_, f + rows.begin * dim_,
+                        sizeof(float) * rows.size() * dim_);
+            normalize_rows(unit_features_.data() + rows.begin * dim_, rows.size(), dim_,
+                           feature_norms_.data() + rows.begin);
+        }
+    });
+    float* dfh = df && normalize_features_ ? unit_grad_.data() : df;
+    if (narrow())
+        narrow_part(me, fh, targets, batch, dfh, df);
+    else
+        gemm_part(me, fh, targets, batch, dfh, df);
 }
 
-double CrossEntropy::forward_gemm(const float* f, const int64_t* targets, int64_t batch,
-                                  float* df) {
-    const int b = static_cast<int>(batch), k = static_cast<int>(classes_),
-              d = static_cast<int>(dim_);
-    // scores[batch, classes] = f[batch, dim] W^T; the kernel applies beta.
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, k, d, 1.0f, f, d, head_.data(), d,
-                0.0f, scores_.data(), k);
-    const double loss_sum =
-        softmax_cross_entropy(scores_.data(), targets, batch, classes_, beta_, smoothing_,
-                              df != nullptr, 1.0f / static_cast<float>(batch));
-    if (!df) return loss_sum;
+// Back through the feature normalisation for rows `rows`, once dL/d(unit features) is there.
+void CrossEntropy::features_backward(Span rows, float* df) {
+    if (!normalize_features_) return;
+    unit_rows_backward(unit_features_.data() + rows.begin * dim_, feature_norms_.data() + rows.begin,
+                       unit_grad_.data() + rows.begin * dim_, rows.size(), dim_,
+                       df + rows.begin * dim_);
+}
 
-    // scores_ now holds G = dL/dlogits.
-    const float* g = scores_.data();
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, d, b, 1.0f, g, k, f, d, 0.0f,
-                head_grad_.data(), d);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, d, k, beta_, g, k, head_.data(), d,
-                0.0f, df, d);
-    return loss_sum;
+void CrossEntropy::narrow_part(idlab::TeamMember& me, const float* fh, const int64_t* targets,
+                               int64_t batch, float* dfh, float* df) {
+    const int64_t parts = team_.size();
+    const int64_t chunks = chunk_count(batch);
+    const int64_t head_size = dim_ * classes_;
+    float* row = rows_.data() + me.index() * idlab::padded_stride<float>(classes_);
+    const float grad_scale = 1.0f / static_cast<float>(batch);
+    // Sample by sample, chunk by chunk: the row of scores stays in the L1 cache from the scores
+    // to the gradients, and each chunk sums its samples' part of G^T f on its own.
+    me.share(chunks, [&](int64_t k) {
+        const Span chunk_rows = split_evenly(batch, chunks, k);
+        float* dwt = chunk_grad_t_.data() + k * head_size;
+        if (dfh) std::fill(dwt, dwt + head_size, 0.0f);
+        for (int64_t r = chunk_rows.begin; r < chunk_rows.end; ++r) {
+            const float* fr = fh + r * dim_;
+            narrow_head_scores(head_t_.data(), classes_, dim_, fr, row);
+            row_loss_[r] = softmax_cross_entropy_row(row, classes_, targets[r], beta_, smoothing_,
+                                                     dfh != nullptr, grad_scale);
+            if (dfh)
+                narrow_head_backward(head_t_.data(), classes_, dim_, fr, row, beta_, dwt,
+                                     dfh + r * dim_);
+        }
+    });
+    if (!dfh) return;
+    // By classes: G^T f as the chunk sums added up in chunk order (into chunk 0), transposed
+    // into head_grad_; by rows: dL/df through the feature normalisation.
+    me.share(parts, [&](int64_t part) {
+        const Span classes = split_evenly(classes_, parts, part);
+        float* total = chunk_grad_t_.data();
+        for (int64_t k = 1; k < chunks; ++k) {
+            const float* sum = chunk_grad_t_.data() + k * head_size;
+            for (int64_t c = 0; c < dim_; ++c)
+                for (int64_t j = classes.begin; j < classes.end; ++j)
+                    total[c * classes_ + j] += sum[c * classes_ + j];
+        }
+        for (int64_t j = classes.begin; j < classes.end; ++j)
+            for (int64_t c = 0; c < dim_; ++c) head_grad_[j * dim_ + c] = total[c * classes_ + j];
+        features_backward(split_evenly(batch, parts, part), df);
+    });
+}
+
+void CrossEntropy::gemm_part(idlab::TeamMember& me, const float* fh, const int64_t* targets,
+                             int64_t batch, float* dfh, float* df) {
+    const int64_t parts = team_.size();
+    const int k = static_cast<int>(classes_), d = static_cast<int>(dim_);
+    const float grad_scale = 1.0f / static_cast<float>(batch);
+    // By rows: scores[rows] = f[rows] W^T, then the row kernel (which applies beta) turns them
+    // into G = dL/dlogits.
+    me.share(parts, [&](int64_t part) {
+        const Span rows = split_evenly(batch, parts, part);
+        if (rows.empty()) return;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows.size()), k, d,
+                    1.0f, fh + rows.begin * dim_, d, head_.data(), d, 0.0f,
+                    scores_.data() + rows.begin * classes_, k);
+        for (int64_t r = rows.begin; r < rows.end; ++r)
+            row_loss_[r] = softmax_cross_entropy_row(scores_.data() + r * classes_, classes_,
+                                                     targets[r], beta_, smoothing_,
+                                                     dfh != nullptr, grad_scale);
+    });
+    if (!dfh) return;
+    // dW[classes] = G[:, classes]^T f by classes, df[rows] = beta G[rows] W by rows.
+    me.share(parts, [&](int64_t part) {
+        const Span classes = split_evenly(classes_, parts, part);
+        if (!classes.empty())
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(classes.size()),
+                        d, static_cast<int>(batch), 1.0f, scores_.data() + classes.begin, k, fh, d,
+                        0.0f, head_grad_.data() + classes.begin * dim_, d);
+        const Span rows = split_evenly(batch, parts, part);
+        if (!rows.empty())
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows.size()),
+                        d, k, beta_, scores_.data() + rows.begin * classes_, k, head_.data(), d,
+                        0.0f, dfh + rows.begin * dim_, d);
+        features_backward(rows, df);
+    });
 }
 
 }  // namespace idlab::core

@@ -8,11 +8,19 @@
 //   normalize_features  cases C1/C2: the features are divided by their L2 norm before the head.
 //   learn_temperature   beta becomes a trainable parameter "beta" (start: temperature_init).
 //   label_smoothing     PyTorch's label smoothing: q = (1 - eps) onehot + eps / classes.
+//
+// Threads: with CreateContext::threads() = T > 1 the work is shared by a team of T threads
+// (idlab/thread_team.hpp): the head (projection, transposition, dL/dW) by classes, the samples
+// by rows. On the narrow path nothing depends on T: every sample's row is computed alone, the
+// samples' parts of dL/dW are summed within a fixed number of row chunks (kHeadChunks, whatever
+// T) and the chunk sums added in chunk order, the row losses summed in row order. So any T gives
+// the same bits. The GEMM path splits its products, which OpenBLAS may round differently.
 #pragma once
 
 #include "narrow_head.hpp"
 
 #include <idlab/plugin.hpp>
+#include <idlab/thread_team.hpp>
 
 #include <cstdint>
 #include <string>
@@ -44,10 +52,20 @@ private:
     // Narrow features (dim <= kNarrowHeadMaxDim, e.g. the paper's default of 5) run one sample
     // at a time through narrow_head.hpp; wider ones through three GEMMs over the whole batch.
     bool narrow() const { return dim_ <= kNarrowHeadMaxDim; }
-    // Both return the summed row losses for features f [batch, dim]; when df is not null they
-    // leave G^T f in head_grad_ (G = dL/dlogits, beta not applied) and write beta G W to df.
-    double forward_narrow(const float* f, const int64_t* targets, int64_t batch, float* df);
-    double forward_gemm(const float* f, const int64_t* targets, int64_t batch, float* df);
+    // A team member's share of forward() (see the comment at the top): features f [batch,
+    // dim], and df = dL/dfeatures or null. Leaves the row losses in row_loss_ and, with df,
+    // G^T f in head_grad_ (G = dL/dlogits, beta not applied) and beta G W (through the feature
+    // normalisation, if any) in df.
+    void forward_part(idlab::TeamMember& me, const float* f, const int64_t* targets,
+                      int64_t batch, float* df);
+    // The two ways to the scores, from the features the head sees (fh) to dL/d(fh) (dfh, null
+    // without gradients) and on to df.
+    void narrow_part(idlab::TeamMember& me, const float* fh, const int64_t* targets,
+                     int64_t batch, float* dfh, float* df);
+    void gemm_part(idlab::TeamMember& me, const float* fh, const int64_t* targets, int64_t batch,
+                   float* dfh, float* df);
+    // With normalize_features: dL/df for rows `rows` from dL/d(unit features).
+    void features_backward(Span rows, float* df);
 
     std::string target_;  // the data field with the class of each sample
     int64_t classes_ = 0, dim_ = 0;
@@ -63,9 +81,16 @@ private:
     std::vector<float> unit_features_;  // [batch, dim] with normalize_features
     std::vector<float> feature_norms_;  // [batch]
     std::vector<float> unit_grad_;      // [batch, dim]: dL/d(unit features)
-    // The narrow path's buffers, sized once: W^T and G^T f transposed [dim, classes], and one
-    // row of scores [classes].
-    std::vector<float> head_t_, head_grad_t_, row_;
+    std::vector<double> row_loss_;      // [batch]
+    // The narrow path's buffers: W^T [dim, classes] and one row of scores [classes] per team
+    // member (sized once), and G^T f transposed, [dim, classes], per row chunk.
+    std::vector<float> head_t_, rows_, chunk_grad_t_;
+    // Rows of the batch are summed into dL/dW in this many chunks (fewer for a smaller batch),
+    // whatever the number of threads.
+    static constexpr int64_t kHeadChunks = 16;
+    static int64_t chunk_count(int64_t batch) { return batch < kHeadChunks ? batch : kHeadChunks; }
+
+    idlab::ThreadTeam team_;
 
     std::vector<std::string> inputs_;
 };

@@ -2,26 +2,27 @@
 
 #include <idlab/vector_clones.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace idlab::core {
 
-namespace {
-
 // The per-step constants of the update, in float.
-struct AdamScalars {
+struct Adam::Scalars {
     float b1, b2, one_minus_b1, one_minus_b2;
     float neg_step_size;  // -lr / (1 - beta1^t)
     float bc2_sqrt;       // sqrt(1 - beta2^t)
     float eps, weight_decay;
 };
 
+namespace {
+
 // One fused pass over a parameter and its moments; written as a plain loop over contiguous
 // arrays so that it becomes vector code (sqrt and division included, see CMakeLists.txt).
 template <bool kWeightDecay>
 IDLAB_VECTOR_CLONES void adam_update(float* __restrict p, const float* __restrict grad,
                                      float* __restrict m, float* __restrict v, int64_t n,
-                                     const AdamScalars k) {
+                                     const Adam::Scalars k) {
     for (int64_t i = 0; i < n; ++i) {
         const float g = kWeightDecay ? grad[i] + k.weight_decay * p[i] : grad[i];
         const float mi = k.b1 * m[i] + k.one_minus_b1 * g;
@@ -59,7 +60,8 @@ Adam::Adam(const idlab::CreateContext& ctx, const idlab::Config& config)
       beta1_(config.get_float("beta1")),
       beta2_(config.get_float("beta2")),
       eps_(config.get_float("eps")),
-      weight_decay_(config.get_float("weight_decay")) {
+      weight_decay_(config.get_float("weight_decay")),
+      team_(ctx.threads()) {
     if (ctx.device().device_type != kDLCPU)
         throw idlab::Error(IDLAB_STATUS_UNSUPPORTED, "core.adam runs on the CPU only");
     if (!(lr_ > 0.0)) idlab::config_error("lr", "lr must be > 0");
@@ -74,9 +76,11 @@ void Adam::bind(const idlab_param_view_t* params, uint32_t count) {
     clear_state();
     m_.clear();
     v_.clear();
+    total_ = 0;
     for (const BoundParameter& p : params_) {
         m_.emplace_back(p.size, 0.0f);
         v_.emplace_back(p.size, 0.0f);
+        total_ += p.size;
     }
     steps_ = 0;
     bound_ = true;
@@ -96,7 +100,7 @@ void Adam::step(const idlab_exec_ctx_t& /*ctx*/) {
     const double t = static_cast<double>(steps_);
     const double bias_correction1 = 1.0 - std::pow(beta1_, t);
     const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(beta2_, t));
-    AdamScalars k;
+    Scalars k;
     k.b1 = static_cast<float>(beta1_);
     k.b2 = static_cast<float>(beta2_);
     k.one_minus_b1 = static_cast<float>(1.0 - beta1_);
@@ -106,13 +110,30 @@ void Adam::step(const idlab_exec_ctx_t& /*ctx*/) {
     k.eps = static_cast<float>(eps_);
     k.weight_decay = static_cast<float>(weight_decay_);
 
-    for (size_t i = 0; i < params_.size(); ++i) {
-        const BoundParameter& p = params_[i];
-        if (k.weight_decay != 0.0f)
-            adam_update<true>(p.value, p.grad, m_[i].data(), v_[i].data(), p.size, k);
-        else
-            adam_update<false>(p.value, p.grad, m_[i].data(), v_[i].data(), p.size, k);
+    if (team_.size() == 1 || total_ < kMinElementsToSplit) {
+        for (size_t i = 0; i < params_.size(); ++i) update(i, Span{0, params_[i].size}, k);
+        return;
     }
+    // Part m is the m-th slice of every tensor (see adam.hpp).
+    const int64_t parts = team_.size();
+    team_.run([&](idlab::TeamMember& me) {
+        me.share(parts, [&](int64_t part) {
+            for (size_t i = 0; i < params_.size(); ++i)
+                update(i, split_evenly(params_[i].size, parts, part), k);
+        });
+    });
+}
+
+void Adam::update(size_t i, Span range, const Scalars& k) {
+    if (range.empty()) return;
+    const BoundParameter& p = params_[i];
+    const int64_t first = range.begin;
+    float* const m = m_[i].data() + first;
+    float* const v = v_[i].data() + first;
+    if (k.weight_decay != 0.0f)
+        adam_update<true>(p.value + first, p.grad + first, m, v, range.size(), k);
+    else
+        adam_update<false>(p.value + first, p.grad + first, m, v, range.size(), k);
 }
 
 }  // namespace idlab::core

@@ -192,6 +192,25 @@ TEST_CASE("a short run writes its folder and beats the mixing alone", "[cli][e2e
     }
 }
 
+TEST_CASE("run.threads = 2 repeats itself bit for bit and agrees with one thread", "[cli][e2e][threads]") {
+    // The components split their work over a team of threads; a given thread count always
+    // splits it the same way. Between 1 and 2 threads only the matrix products are cut
+    // differently (rows per sgemm call, the weight gradient's sum over the batch in two parts),
+    // so the runs differ by float rounding, which training amplifies slowly.
+    const std::string steps = " train.steps=600 train.eval_every=300";
+    fs::path one = work_dir("threads-1"), two = work_dir("threads-2"), again = work_dir("threads-2b");
+    REQUIRE(run("run " + recipe("e2e-small.toml") + steps + " run.threads=1 --out '" + one.string() + "'").exit_code == 0);
+    REQUIRE(run("run " + recipe("e2e-small.toml") + steps + " run.threads=2 --out '" + two.string() + "'").exit_code == 0);
+    REQUIRE(run("run " + recipe("e2e-small.toml") + steps + " run.threads=2 --out '" + again.string() + "'").exit_code == 0);
+    const std::string metrics = read_file(two / "metrics.jsonl");
+    CHECK(read_file(again / "metrics.jsonl") == metrics);
+
+    const std::string s1 = read_file(one / "summary.json"), s2 = read_file(two / "summary.json");
+    INFO(s1 << "\n" << s2);
+    CHECK(json_value(s2, "loss") == Approx(json_value(s1, "loss")).epsilon(1e-3));
+    CHECK(json_value(s2, "linear_r2") == Approx(json_value(s1, "linear_r2")).margin(0.02));
+}
+
 TEST_CASE("a failing component stops the run with its id, step and message", "[cli]") {
     fs::path out = work_dir("failing");
     Result r = run("run " + recipe("failing.toml") + " --plugin-path '" + IDLAB_CLI_FIXTURE_DIR +

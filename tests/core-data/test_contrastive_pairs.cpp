@@ -32,8 +32,9 @@ ConfigBuilder pairs_config(int64_t latent_dim, const std::string& space, const s
     return c;
 }
 
-std::unique_ptr<ContrastivePairs> make_pairs(ConfigBuilder& config, uint64_t seed = 5) {
-    const idlab_create_ctx_t ctx = data_create_ctx(seed);
+std::unique_ptr<ContrastivePairs> make_pairs(ConfigBuilder& config, uint64_t seed = 5,
+                                             uint32_t threads = 1) {
+    const idlab_create_ctx_t ctx = data_create_ctx(seed, threads);
     return std::make_unique<ContrastivePairs>(idlab::CreateContext(&ctx), idlab::Config(config.get()));
 }
 
@@ -225,6 +226,16 @@ TEST_CASE("contrastive_pairs batches depend only on seed, stream, counter and ro
         CHECK(same_rows(a, small, 5, d));
         CHECK_FALSE(same_rows(a, next, 64, d));
         CHECK_FALSE(same_rows(a, eval, 64, d));
+        // A team of threads splits the rows (unevenly, or leaving members without a row) and
+        // draws the same ones.
+        for (uint32_t threads : {3u, 5u}) {
+            INFO("threads " << threads);
+            auto team = make_pairs(config, 8, threads);
+            PairBatch t64 = draw_pairs(*team, sample_ctx(8, 2), 64);
+            PairBatch t2 = draw_pairs(*team, sample_ctx(8, 2), 2);
+            CHECK(same_rows(a, t64, 64, d));
+            CHECK(same_rows(a, t2, 2, d));
+        }
     }
 }
 

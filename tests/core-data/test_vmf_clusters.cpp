@@ -181,6 +181,20 @@ TEST_CASE("vmf_clusters batches depend only on seed, stream, counter and row", "
         VmfBatch large = draw(*first, sample_ctx(21, 9), 300);
         CHECK(same_batch(small, large, 5, d));
     }
+    SECTION("a team of threads draws the same rows as one thread") {
+        // 3 and 5 members split 67 rows unevenly; a batch of 2 leaves members without rows.
+        config.set_float("label_noise", 0.3);
+        auto one = make_vmf_clusters(config, 21);
+        for (uint32_t threads : {2u, 3u, 5u}) {
+            INFO("threads " << threads);
+            auto team = make_vmf_clusters(config, 21, threads);
+            for (int64_t rows : {int64_t{67}, int64_t{2}}) {
+                VmfBatch a = draw(*one, sample_ctx(21, 5), rows);
+                VmfBatch b = draw(*team, sample_ctx(21, 5), rows);
+                CHECK(same_batch(a, b, rows, d));
+            }
+        }
+    }
     SECTION("another counter, stream or seed gives other rows") {
         VmfBatch a = draw(*first, sample_ctx(21, 5), 16);
         VmfBatch next = draw(*first, sample_ctx(21, 6), 16);

@@ -38,18 +38,20 @@ inline ConfigBuilder vmf_clusters_config(int64_t latent_dim = 5, int64_t cluster
     return c;
 }
 
-inline idlab_create_ctx_t data_create_ctx(uint64_t seed) {
+inline idlab_create_ctx_t data_create_ctx(uint64_t seed, uint32_t threads = 1) {
     idlab_create_ctx_t ctx{};
     ctx.struct_size = sizeof ctx;
     ctx.device = DLDevice{kDLCPU, 0};
     ctx.seed = seed;
     ctx.stage = "data";
+    ctx.threads = threads;
     return ctx;
 }
 
 inline std::unique_ptr<idlab::core::VmfClusters> make_vmf_clusters(ConfigBuilder& config,
-                                                                   uint64_t seed = 7) {
-    const idlab_create_ctx_t ctx = data_create_ctx(seed);
+                                                                   uint64_t seed = 7,
+                                                                   uint32_t threads = 1) {
+    const idlab_create_ctx_t ctx = data_create_ctx(seed, threads);
     return std::make_unique<idlab::core::VmfClusters>(idlab::CreateContext(&ctx),
                                                       idlab::Config(config.get()));
 }

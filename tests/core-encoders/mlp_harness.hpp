@@ -30,6 +30,7 @@ struct MlpSetup {
     double momentum = 0.1;
     double eps = 1e-5;
     uint64_t seed = 5;
+    uint32_t threads = 1;  // CreateContext::threads(): the team core.mlp splits its layers over
 };
 
 inline ConfigBuilder mlp_config(const MlpSetup& s) {
@@ -46,7 +47,7 @@ inline ConfigBuilder mlp_config(const MlpSetup& s) {
 
 inline idlab_create_ctx_t encoder_create_ctx(uint64_t seed, int64_t input_dim,
                                              const idlab_field_desc_t* fields = nullptr,
-                                             uint32_t field_count = 0) {
+                                             uint32_t field_count = 0, uint32_t threads = 1) {
     idlab_create_ctx_t ctx{};
     ctx.struct_size = sizeof ctx;
     ctx.device = DLDevice{kDLCPU, 0};
@@ -55,12 +56,13 @@ inline idlab_create_ctx_t encoder_create_ctx(uint64_t seed, int64_t input_dim,
     ctx.fields = fields;
     ctx.field_count = field_count;
     ctx.input_dim = input_dim;
+    ctx.threads = threads;
     return ctx;
 }
 
 inline std::unique_ptr<idlab::core::Mlp> make_mlp(const MlpSetup& s) {
     ConfigBuilder config = mlp_config(s);
-    const idlab_create_ctx_t ctx = encoder_create_ctx(s.seed, s.in_dim);
+    const idlab_create_ctx_t ctx = encoder_create_ctx(s.seed, s.in_dim, nullptr, 0, s.threads);
     return std::make_unique<idlab::core::Mlp>(idlab::CreateContext(&ctx), idlab::Config(config.get()));
 }
 

@@ -97,7 +97,9 @@ TEST_CASE("hidden-block kernels match double-precision batch norm and LeakyReLU"
                                momentum, eps};
     const BatchNormCache cache{mean.data(), invstd.data(), scale.data(), shift.data()};
     std::vector<float> a(batch * width);
-    bn_leaky_forward_train(h.data(), bias.data(), bn, batch, width, slope, scratch, cache, a.data());
+    std::vector<float> blocks(block_count(batch) * moments_size(width));
+    bn_leaky_forward_train(h.data(), bias.data(), bn, batch, width, slope, scratch, blocks.data(),
+                           cache, a.data());
 
     for (int64_t c = 0; c < width; ++c) {
         INFO("channel " << c);
@@ -113,7 +115,7 @@ TEST_CASE("hidden-block kernels match double-precision batch norm and LeakyReLU"
 
     std::vector<float> g = g_in, dgamma(width), dbeta(width), dbias(width);
     leaky_bn_backward(g.data(), h.data(), cache, gamma.data(), batch, width, slope, scratch,
-                      dgamma.data(), dbeta.data(), dbias.data());
+                      blocks.data(), dgamma.data(), dbeta.data(), dbias.data());
     double worst_dh = 0.0;
     for (size_t i = 0; i < g.size(); ++i) worst_dh = std::max(worst_dh, std::abs(g[i] - ref.dh[i]));
     CHECK(worst_dh < 1e-3 * max_abs(ref.dh));
@@ -132,14 +134,12 @@ TEST_CASE("hidden-block kernels without batch norm: bias, LeakyReLU and the bias
     const std::vector<float> h = normal_floats(batch * width, 6, 0.0, 1.0);
     const std::vector<float> bias = normal_floats(width, 7, 0.0, 0.5);
     const std::vector<float> g_in = normal_floats(batch * width, 8, 0.0, 1.0);
-    std::vector<double> acc0(width), acc1(width);
-    std::vector<float> f0(width), f1(width), f2(width), f3(width);
-    const ChannelScratch scratch{acc0.data(), acc1.data(), f0.data(), f1.data(), f2.data(), f3.data()};
+    std::vector<float> blocks(block_count(batch) * width);
 
     std::vector<float> a(batch * width);
     bias_leaky_forward(h.data(), bias.data(), batch, width, slope, a.data());
     std::vector<float> g = g_in, dbias(width);
-    leaky_bias_backward(g.data(), a.data(), batch, width, slope, scratch, dbias.data());
+    leaky_bias_backward(g.data(), a.data(), batch, width, slope, blocks.data(), dbias.data());
     for (int64_t c = 0; c < width; ++c) {
         double sum = 0.0;
         for (int64_t r = 0; r < batch; ++r) {

@@ -46,7 +46,7 @@ struct DataFields {
 
 inline std::unique_ptr<core::CrossEntropy> make_loss(const LossOptions& o, int64_t dim,
                                                      const DataFields& data = {},
-                                                     uint64_t seed = 7) {
+                                                     uint64_t seed = 7, uint32_t threads = 1) {
     ConfigBuilder config;
     config.set_string("target", o.target)
         .set_bool("normalize_rows", o.normalize_rows)
@@ -63,6 +63,7 @@ inline std::unique_ptr<core::CrossEntropy> make_loss(const LossOptions& o, int64
     ctx.field_count = static_cast<uint32_t>(fields.size());
     ctx.fields = fields.data();
     ctx.input_dim = dim;
+    ctx.threads = threads;
     return std::make_unique<core::CrossEntropy>(idlab::CreateContext(&ctx),
                                                 idlab::Config(config.get()));
 }

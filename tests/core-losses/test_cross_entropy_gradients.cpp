@@ -72,10 +72,12 @@ TEST_CASE("cross-entropy gradients match finite differences for every option", "
     const LossOptions& o = set.options;
     // Narrow features run through the per-sample kernels, wide ones through GEMMs.
     const int64_t dim = GENERATE(int64_t{4}, idlab::core::kNarrowHeadMaxDim + 3);
-    INFO("options: " << set.name << ", dim " << dim);
+    // A team of 4 splits the 6 rows and 5 classes unevenly.
+    const uint32_t threads = GENERATE(1u, 4u);
+    INFO("options: " << set.name << ", dim " << dim << ", threads " << threads);
     const int64_t batch = 6, classes = 5;
 
-    auto loss = idlab::test::make_loss(o, dim);
+    auto loss = idlab::test::make_loss(o, dim, {}, 7, threads);
     REQUIRE(loss->classes() == classes);
     std::mt19937 gen(1234);
     std::uniform_real_distribution<float> uniform(-1.5f, 1.5f);

@@ -99,19 +99,20 @@ inline idlab_exec_ctx_t exec_ctx(int64_t step) {
     return ctx;
 }
 
-inline idlab_create_ctx_t optimizer_create_ctx() {
+inline idlab_create_ctx_t optimizer_create_ctx(uint32_t threads = 1) {
     idlab_create_ctx_t ctx{};
     ctx.struct_size = sizeof(idlab_create_ctx_t);
     ctx.device = DLDevice{kDLCPU, 0};
     ctx.seed = 1;
     ctx.stage = "optimizer";
+    ctx.threads = threads;
     return ctx;
 }
 
 // Builds optimizer T from a config the way the host does (every parameter passed).
 template <class T>
-std::unique_ptr<T> make_optimizer(ConfigBuilder& config) {
-    const idlab_create_ctx_t ctx = optimizer_create_ctx();
+std::unique_ptr<T> make_optimizer(ConfigBuilder& config, uint32_t threads = 1) {
+    const idlab_create_ctx_t ctx = optimizer_create_ctx(threads);
     return std::make_unique<T>(idlab::CreateContext(&ctx), idlab::Config(config.get()));
 }
 

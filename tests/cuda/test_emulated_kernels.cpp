@@ -66,7 +66,10 @@ TEST_CASE("emulated: fused bias + batch norm + LeakyReLU, train and backward, ma
         std::vector<float> mean(w), invstd(w), scale(w), shift(w), a(n);
         const idlab::core::BatchNormChannels bn{cpu.gamma.data(), cpu.beta.data(), cpu.rm.data(), cpu.rv.data(), 0.1f, 1e-5f};
         const idlab::core::BatchNormCache cache{mean.data(), invstd.data(), scale.data(), shift.data()};
-        idlab::core::bn_leaky_forward_train(cpu.h.data(), cpu.bias.data(), bn, batch, width, slope, s, cache, a.data());
+        std::vector<float> blocks(static_cast<size_t>(idlab::core::block_count(batch) *
+                                                      idlab::core::moments_size(width)));
+        idlab::core::bn_leaky_forward_train(cpu.h.data(), cpu.bias.data(), bn, batch, width, slope, s,
+                                            blocks.data(), cache, a.data());
         // emulated GPU
         std::vector<float> gmean(w), ginvstd(w), gscale(w), gshift(w), ga(n);
         const kernels::BatchNormView view{gpu.gamma.data(), gpu.beta.data(), gpu.rm.data(), gpu.rv.data(),
@@ -82,7 +85,7 @@ TEST_CASE("emulated: fused bias + batch norm + LeakyReLU, train and backward, ma
         std::vector<float> g = normal_floats(n, 99), gg = g;
         std::vector<float> dgamma(w), dbeta(w), dbias(w), gdgamma(w), gdbeta(w), gdbias(w);
         idlab::core::leaky_bn_backward(g.data(), cpu.h.data(), cache, cpu.gamma.data(), batch, width, slope, s,
-                                       dgamma.data(), dbeta.data(), dbias.data());
+                                       blocks.data(), dgamma.data(), dbeta.data(), dbias.data());
         kernels::leaky_bn_backward(gg.data(), gpu.h.data(), view, batch, width, slope, gdgamma.data(),
                                    gdbeta.data(), gdbias.data(), kStream);
         CHECK(relative_error(gg, g) < 1e-4);
@@ -113,7 +116,8 @@ TEST_CASE("emulated: eval batch norm, bias + LeakyReLU and its backward, column 
     CHECK(ga == a);  // one add and one select: the same bits
 
     std::vector<float> g = normal_floats(n, 3), gg = g, dbias(w), gdbias(w);
-    idlab::core::leaky_bias_backward(g.data(), a.data(), batch, width, 0.2f, s, dbias.data());
+    std::vector<float> blocks(static_cast<size_t>(idlab::core::block_count(batch) * width));
+    idlab::core::leaky_bias_backward(g.data(), a.data(), batch, width, 0.2f, blocks.data(), dbias.data());
     kernels::leaky_bias_backward(gg.data(), ga.data(), batch, width, 0.2f, gdbias.data(), kStream);
     CHECK(gg == g);
     CHECK(relative_error(gdbias, dbias) < 1e-6);

@@ -3,6 +3,8 @@
 // entry macro, so warnings inside templates are caught too. Nothing here runs.
 #include <idlab/plugin.h>
 #include <idlab/plugin.hpp>
+#include <idlab/openblas_threads.hpp>  // declared only: nothing here links OpenBLAS
+#include <idlab/thread_team.hpp>
 
 namespace {
 
@@ -76,6 +78,18 @@ public:
 private:
     std::vector<std::string> names_;
 };
+
+// Instantiates the thread team's templates; never called.
+[[maybe_unused]] int use_thread_team() {
+    idlab::ThreadTeam team(2);
+    int sum = 0;
+    team.run([&](idlab::TeamMember& me) {
+        me.share(3, [&](int64_t part) {
+            if (part == 0) sum = static_cast<int>(idlab::split_evenly(10, 3, part).size());
+        });
+    });
+    return sum;
+}
 
 }  // namespace
 

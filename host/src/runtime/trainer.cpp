@@ -493,19 +493,22 @@ RunSummary Trainer::run(Progress& progress,
             spdlog::info("baseline (features = x): {} = {:.4f}", name, value);
     }
 
-    // On the CPU, two sets of batch buffers: while step s trains on one, a helper thread samples
-    // the batch of step s + 1 into the other. A batch depends only on the seed and its step, so
-    // the data are the ones an inline draw would give; only the data stage runs on the helper,
-    // and never at the same time as an evaluation (which samples too) or a checkpoint. On a
-    // device, sampling only enqueues work on the run's stream, so it runs inline into one set of
-    // buffers: no second thread enqueues on the stream while a component may be capturing it.
+    // On the CPU with run.threads = 1, two sets of batch buffers: while step s trains on one, a
+    // helper thread samples the batch of step s + 1 into the other, on the core the step leaves
+    // idle. A batch depends only on the seed and its step, so the data are the ones an inline
+    // draw would give; only the data stage runs on the helper, and never at the same time as an
+    // evaluation (which samples too) or a checkpoint. With more threads the stages keep every
+    // core busy themselves (the data stage splits its sampling over its own threads), and a
+    // helper would only take cores away from them mid-step, so the batch is drawn in place,
+    // before the step. On a device, sampling only enqueues work on the run's stream, so it runs
+    // inline too: no second thread enqueues on the stream while a component may be capturing it.
     struct BatchSlot {
         FieldBuffers* fields;
         idlab_tensor_set_t* loss_inputs;
         std::vector<TensorBuffer*> views;  // the loss's views among `fields`
         DLTensor x;                        // the encoder's input
     };
-    const bool prefetch = device_->is_cpu();
+    const bool prefetch = device_->is_cpu() && threads_ == 1;
     FieldBuffers spare;
     std::vector<idlab_named_tensor_t> spare_loss_items;
     idlab_tensor_set_t spare_loss_inputs{};

@@ -20,15 +20,16 @@ namespace {
 ConfigBuilder probe_config(const std::string& factors, double train_fraction = 0.5) {
     ConfigBuilder c;
     c.set_string("factors", factors).set_float("train_fraction", train_fraction);
-    c.set_string("split_field", "").set_int("fit_value", 0).set_int("score_value", 1).set_string("prefix", "pearson");
+    c.set_string("split_field", "").set_int("fit_value", 0).set_int_list("score_values", {1});
+    c.set_string("score_names", "").set_string("prefix", "pearson");
     return c;
 }
 
-ConfigBuilder split_config(const std::string& factors, int64_t fit_value, int64_t score_value,
-                           const std::string& prefix = "pearson") {
+ConfigBuilder split_config(const std::string& factors, int64_t fit_value, std::vector<int64_t> score_values,
+                           const std::string& score_names = "", const std::string& prefix = "pearson") {
     ConfigBuilder c = probe_config(factors);
-    c.set_string("split_field", "split").set_int("fit_value", fit_value).set_int("score_value", score_value);
-    c.set_string("prefix", prefix);
+    c.set_string("split_field", "split").set_int("fit_value", fit_value).set_int_list("score_values", score_values);
+    c.set_string("score_names", score_names).set_string("prefix", prefix);
     return c;
 }
 
@@ -56,11 +57,16 @@ TEST_CASE("pearson_probe names its inputs and values after the factors", "[core-
     CHECK(probe.inputs() == std::vector<std::string>{"features", "elevation", "azimuth", "object_type"});
     CHECK(probe.values() == std::vector<std::string>{"pearson_elevation", "pearson_azimuth", "pearson_object_type"});
 
-    // A prefix tells two probes of the same factors apart; the split field is read too.
-    ConfigBuilder by_split = split_config("elevation, azimuth", 0, 2, "pearson_test");
-    MetricHarness<PearsonProbe> test_probe(by_split);
-    CHECK(test_probe.inputs() == std::vector<std::string>{"features", "elevation", "azimuth", "split"});
-    CHECK(test_probe.values() == std::vector<std::string>{"pearson_test_elevation", "pearson_test_azimuth"});
+    // By a split field, one fit scored on each named part; the split field is read too.
+    ConfigBuilder by_split = split_config("elevation, azimuth", 0, {1, 2}, "val,test");
+    MetricHarness<PearsonProbe> both(by_split);
+    CHECK(both.inputs() == std::vector<std::string>{"features", "elevation", "azimuth", "split"});
+    CHECK(both.values() == std::vector<std::string>{"pearson_val_elevation", "pearson_val_azimuth",
+                                                    "pearson_test_elevation", "pearson_test_azimuth"});
+    // A prefix tells probes of the same factors apart.
+    ConfigBuilder prefixed = split_config("elevation", 0, {2}, "", "readout");
+    MetricHarness<PearsonProbe> one(prefixed);
+    CHECK(one.values() == std::vector<std::string>{"readout_elevation"});
 }
 
 TEST_CASE("pearson_probe gives r = 1 for a factor that is linear in the features", "[core-probes][pearson]") {
@@ -233,13 +239,20 @@ TEST_CASE("pearson_probe with a split field fits on one part and scores another"
     auto split_t = int_vector(split);
     for (const auto& [fit_value, score_value] : std::vector<std::pair<int64_t, int64_t>>{{0, 1}, {0, 2}, {1, 0}}) {
         INFO("fit on " << fit_value << ", score " << score_value);
-        ConfigBuilder config = split_config("f", fit_value, score_value);
+        ConfigBuilder config = split_config("f", fit_value, {score_value});
         MetricHarness<PearsonProbe> probe(config);
         const MetricResult r = probe.evaluate({{"features", features.view()}, {"f", factor.view()}, {"split", split_t.view()}});
         INFO(r.message);
         REQUIRE(r.status == IDLAB_STATUS_OK);
         CHECK(r.values[0] == Approx(by_hand(fit_value, score_value)).epsilon(1e-9));
     }
+    // Both held-out parts from one fit: the same numbers as two probes.
+    ConfigBuilder both = split_config("f", 0, {1, 2}, "val,test");
+    MetricHarness<PearsonProbe> probe(both);
+    const MetricResult r = probe.evaluate({{"features", features.view()}, {"f", factor.view()}, {"split", split_t.view()}});
+    REQUIRE(r.status == IDLAB_STATUS_OK);
+    CHECK(r.values[0] == Approx(by_hand(0, 1)).epsilon(1e-9));
+    CHECK(r.values[1] == Approx(by_hand(0, 2)).epsilon(1e-9));
     CHECK(by_hand(0, 1) > 0.5);             // val shares part of the train map
     CHECK(std::fabs(by_hand(0, 2)) < 0.2);  // test is noise
 
@@ -247,9 +260,9 @@ TEST_CASE("pearson_probe with a split field fits on one part and scores another"
         std::vector<int64_t> no_val(static_cast<size_t>(n), 0);
         no_val[0] = 1;
         auto t = int_vector(no_val);
-        ConfigBuilder config = split_config("f", 0, 1);
-        MetricHarness<PearsonProbe> probe(config);
-        const MetricResult r = probe.evaluate({{"features", features.view()}, {"f", factor.view()}, {"split", t.view()}});
+        ConfigBuilder config = split_config("f", 0, {1});
+        MetricHarness<PearsonProbe> one(config);
+        const MetricResult r = one.evaluate({{"features", features.view()}, {"f", factor.view()}, {"split", t.view()}});
         CHECK(r.status == IDLAB_STATUS_INVALID_ARGUMENT);
         CHECK_THAT(r.message, Catch::Contains("299 have split = 0 (fit) and 1 have split = 1 (score)") &&
                                   Catch::Contains("eval_train_rows"));
@@ -341,14 +354,20 @@ TEST_CASE("pearson_probe reports its configuration errors with the key at fault"
                                                           field_desc("split"), field_desc("z", IDLAB_DTYPE_F32, 3)};
     struct SplitCase {
         std::string field;
-        int64_t fit, score;
-        std::string key, message;
+        int64_t fit;
+        std::vector<int64_t> score;
+        std::string names, key, message;
     };
-    for (const SplitCase& c : {SplitCase{"part", 0, 1, "split_field", "the data provides no field 'part'"},
-                               SplitCase{"z", 0, 1, "split_field", "field 'z' is not an i64 value per sample"},
-                               SplitCase{"split", 1, 1, "score_value", "would be scored on the rows it was fitted on"}}) {
-        INFO("split_field = " << c.field << ", fit " << c.fit << ", score " << c.score);
-        ConfigBuilder config = split_config("elevation", c.fit, c.score);
+    for (const SplitCase& c :
+         {SplitCase{"part", 0, {1}, "", "split_field", "the data provides no field 'part'"},
+          SplitCase{"z", 0, {1}, "", "split_field", "field 'z' is not an i64 value per sample"},
+          SplitCase{"split", 1, {1}, "", "score_values", "would be scored on the rows it was fitted on"},
+          SplitCase{"split", 0, {}, "", "score_values", "names no part to score"},
+          SplitCase{"split", 0, {2, 2}, "a,b", "score_values", "lists 2 twice"},
+          SplitCase{"split", 0, {1, 2}, "", "score_names", "need score_names"},
+          SplitCase{"split", 0, {1, 2}, "val", "score_names", "has 1 names for 2 scored parts"}}) {
+        INFO("split_field = " << c.field << ", fit " << c.fit << ", names " << c.names);
+        ConfigBuilder config = split_config("elevation", c.fit, c.score, c.names);
         config.set_string("split_field", c.field);
         Instance<PearsonProbe> bad(config, image_fields);
         CHECK(bad.created().status == IDLAB_STATUS_INVALID_CONFIG);

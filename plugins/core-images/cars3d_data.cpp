@@ -41,17 +41,18 @@ idlab::ComponentSpec Cars3dData::spec() {
         "render to 64x64 exactly as Pillow's BILINEAR resize does, or reads a cached .npz (images uint8 "
         "[N,64,64,3], factors int64 [N,3], factor_sizes). Fields: x (f32 [12288], pixels/255, channel-major "
         "CHW), label (object_type, 183 classes), z (factor values in [0,1]), elevation, azimuth, "
-        "object_type, index. Seeded 80/10/10 train/val/test split; training batches draw uniformly from "
-        "the train split, evaluation reads the eval split in order.";
+        "object_type, index, split (0 train, 1 val, 2 test). Seeded 80/10/10 train/val/test split; training "
+        "batches draw uniformly from the train split; each evaluation reads the same sequence: eval_train_rows "
+        "training images, then the held-out split(s) of eval_split, each in a fixed random order.";
     s.devices = IDLAB_DEVICE_CPU;
     s.params = {
         idlab::Param::string("path", "\"\"",
                              "DisLib Cars3D folder (list.txt + car_XXX_mesh.mat) or a cars3d .npz; "
                              "empty: $IDLAB_DATA/cars3d/raw"),
-        idlab::Param::string("eval_split", "\"val\"", "the split evaluation batches read").one_of("val|test"),
         idlab::Param::integer("load_threads", "0", "threads that decode and resize the .mat files; 0: one per core")
             .at_least(0),
     };
+    for (idlab::Param& p : evaluation_params()) s.params.push_back(std::move(p));
     return s;
 }
 
@@ -75,11 +76,8 @@ ImageSet read_configured(const idlab::Config& config) {
 }  // namespace
 
 Cars3dData::Cars3dData(const idlab::CreateContext& ctx, const idlab::Config& config)
-    : ImageData(read_configured(config), ctx.seed(), config.get_string("eval_split")) {
-    idlab::log(IDLAB_LOG_INFO, kId,
-               "split (seed " + std::to_string(ctx.seed()) + "): " + std::to_string(split().train.size()) +
-                   " train, " + std::to_string(split().val.size()) + " val, " +
-                   std::to_string(split().test.size()) + " test");
+    : ImageData(kId, read_configured(config), ctx.seed(), evaluation_options(config)) {
+    log_split(ctx.seed());
 }
 
 }  // namespace idlab::images

@@ -40,26 +40,25 @@ idlab::ComponentSpec DspritesLikeData::spec() {
         "posY 32, posY fastest) rendered procedurally. The square and the ellipse match the 320 real dSprites "
         "frames pixel for pixel; the heart is fitted to them (about 3.6 differing pixels per frame). Fields: x "
         "(f32 [4096], pixel/pixel_divisor, pixels 0 or 1), label (shape, 3 classes), z (factor values in [0,1]), "
-        "shape, scale, orientation, posX, posY, index. Seeded 80/10/10 split; training batches draw uniformly "
-        "from the train split, evaluation reads the eval split in order.";
+        "shape, scale, orientation, posX, posY, index, split (0 train, 1 val, 2 test). Seeded 80/10/10 split; "
+        "training batches draw uniformly from the train split; each evaluation reads the same sequence: "
+        "eval_train_rows training images, then the held-out split(s) of eval_split, each in a fixed random order.";
     s.devices = IDLAB_DEVICE_CPU;
     s.params = {
-        idlab::Param::string("eval_split", "\"val\"", "the split evaluation batches read").one_of("val|test"),
         idlab::Param::floating("pixel_divisor", "255.0",
                                "x = pixel / pixel_divisor for pixels 0 or 1; 255 gives csi's inputs {0, 1/255}")
             .above(0),
     };
+    for (idlab::Param& p : evaluation_params()) s.params.push_back(std::move(p));
     return s;
 }
 
 DspritesLikeData::DspritesLikeData(const idlab::CreateContext& ctx, const idlab::Config& config)
-    : ImageData(sprite_grid(), ctx.seed(), config.get_string("eval_split"),
+    : ImageData(kId, sprite_grid(), ctx.seed(), evaluation_options(config),
                 static_cast<float>(config.get_float("pixel_divisor"))) {
     idlab::log(IDLAB_LOG_INFO, kId,
-               "dSprites-like (procedural, not the dSprites files): " + std::to_string(kSpriteCount) +
-                   " images; split (seed " + std::to_string(ctx.seed()) + "): " +
-                   std::to_string(split().train.size()) + " train, " + std::to_string(split().val.size()) + " val, " +
-                   std::to_string(split().test.size()) + " test");
+               "dSprites-like (procedural, not the dSprites files): " + std::to_string(kSpriteCount) + " images");
+    log_split(ctx.seed());
 }
 
 const uint8_t* DspritesLikeData::image_pixels(int64_t i, uint8_t* scratch) const {

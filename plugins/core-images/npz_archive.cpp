@@ -1,5 +1,6 @@
 #include "npz_archive.hpp"
 
+#include "data_cache.hpp"
 #include "data_file_error.hpp"
 #include "inflater.hpp"
 #include "little_endian.hpp"
@@ -8,6 +9,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace idlab::images {
 
@@ -159,7 +161,7 @@ const NpzArchive::Member* NpzArchive::find(const std::string& key) const {
 
 bool NpzArchive::contains(const std::string& key) const { return find(key) != nullptr; }
 
-NpyArray NpzArchive::load(const std::string& key) const {
+const NpzArchive::Member& NpzArchive::locate(const std::string& key, const uint8_t*& payload) const {
     const Member* m = find(key);
     if (!m) {
         std::string present;
@@ -188,26 +190,65 @@ NpyArray NpzArchive::load(const std::string& key) const {
                             "truncated: the member's " + std::to_string(m->compressed_size) +
                                 " bytes run past the end of the file",
                             kNpzFormat);
-    const uint8_t* payload = data + start;
+    if (m->method == kMethodStored && m->compressed_size != m->uncompressed_size)
+        throw DataFileError(source, "stored member with differing sizes", kNpzFormat);
+    payload = data + start;
+    return *m;
+}
 
-    if (m->method == kMethodStored) {
-        if (m->compressed_size != m->uncompressed_size)
-            throw DataFileError(source, "stored member with differing sizes", kNpzFormat);
+NpyArray NpzArchive::load(const std::string& key) const {
+    const uint8_t* payload = nullptr;
+    const Member& m = locate(key, payload);
+    const std::string source = path_ + "[" + m.name + "]";
+    if (m.method == kMethodStored) {
         // Parsed in place; the array keeps the mapping alive. (Its CRC is not checked: that
         // would read every page of a possibly huge memory-mapped member.)
-        return NpyArray::parse(payload, static_cast<size_t>(m->compressed_size), file_, source);
+        return NpyArray::parse(payload, static_cast<size_t>(m.compressed_size), file_, source);
     }
 
     auto inflated = std::make_shared<InflatedMember>();
-    inflated->bytes.resize(static_cast<size_t>(m->uncompressed_size));
-    Inflater inflater(payload, static_cast<size_t>(m->compressed_size), Inflater::Wrapper::Raw, source,
-                      kNpzFormat);
+    inflated->bytes.resize(static_cast<size_t>(m.uncompressed_size));
+    Inflater inflater(payload, static_cast<size_t>(m.compressed_size), Inflater::Wrapper::Raw, source, kNpzFormat);
     inflater.read(inflated->bytes.data(), inflated->bytes.size());
-    if (crc32_of(inflated->bytes.data(), inflated->bytes.size()) != m->crc32)
+    if (crc32_of(inflated->bytes.data(), inflated->bytes.size()) != m.crc32)
         throw DataFileError(source, "CRC-32 mismatch: the member's data is corrupt", kNpzFormat);
     const uint8_t* bytes = inflated->bytes.data();
     const size_t count = inflated->bytes.size();
     return NpyArray::parse(bytes, count, std::move(inflated), source);
+}
+
+NpyArray NpzArchive::load_cached(const std::string& key, const std::string& cache_dir) const {
+    const uint8_t* payload = nullptr;
+    const Member& m = locate(key, payload);
+    if (m.method == kMethodStored) return load(key);
+    const std::string source = path_ + "[" + m.name + "]";
+
+    // Named by the archive, the member and what identifies its bytes (CRC-32 and size).
+    const size_t slash = path_.find_last_of('/');
+    const std::string archive_name = slash == std::string::npos ? path_ : path_.substr(slash + 1);
+    char crc[16];
+    std::snprintf(crc, sizeof crc, "%08x", m.crc32);
+    const std::string name = cache_file_name(archive_name + "." + m.name) + "." + crc + "." +
+                             std::to_string(m.uncompressed_size) + ".npy";
+    std::shared_ptr<const MappedFile> mapped = cached_file(
+        cache_directory(cache_dir), name, m.uncompressed_size, source, [&](CacheWriter& out) {
+            Inflater inflater(payload, static_cast<size_t>(m.compressed_size), Inflater::Wrapper::Raw, source,
+                              kNpzFormat);
+            std::vector<uint8_t> chunk(size_t{16} << 20);
+            uLong running = crc32(0L, Z_NULL, 0);
+            for (uint64_t left = m.uncompressed_size; left > 0;) {
+                const size_t n = static_cast<size_t>(std::min<uint64_t>(left, chunk.size()));
+                inflater.read(chunk.data(), n);
+                running = crc32(running, chunk.data(), static_cast<uInt>(n));
+                out.write(chunk.data(), n);
+                left -= n;
+            }
+            if (static_cast<uint32_t>(running) != m.crc32)
+                throw DataFileError(source, "CRC-32 mismatch: the member's data is corrupt", kNpzFormat);
+        });
+    const uint8_t* bytes = mapped->data();
+    const size_t count = mapped->size();
+    return NpyArray::parse(bytes, count, std::move(mapped), source);
 }
 
 }  // namespace idlab::images

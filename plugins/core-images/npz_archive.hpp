@@ -1,7 +1,9 @@
 // A NumPy .npz archive: a ZIP file with one "<key>.npy" member per array, written by
 // numpy.savez (members stored) or numpy.savez_compressed (members raw-deflated). The archive
 // is memory-mapped; a stored member is parsed in place (no copy), a deflated one is inflated
-// once into memory by load() and its CRC-32 checked.
+// into memory by load(), or once into a cache file that is mapped from then on by
+// load_cached() (for arrays too large to hold in memory: data_cache.hpp); either way its
+// CRC-32 is checked.
 //
 // ZIP facts relied on (see ../shared/reference/datasets.md §6): the end-of-central-directory
 // record locates the central directory; sizes and offsets of 0xFFFFFFFF are in a zip64 extra
@@ -33,6 +35,9 @@ public:
     // The array `key` ("images" or "images.npy"); throws DataFileError naming the members present
     // when there is none.
     NpyArray load(const std::string& key) const;
+    // The same, but a deflated member is inflated into the cache folder `cache_dir`
+    // (cache_directory()) on first use and mapped from there; a stored one is mapped in place.
+    NpyArray load_cached(const std::string& key, const std::string& cache_dir) const;
 
 private:
     struct Member {
@@ -47,6 +52,8 @@ private:
     [[noreturn]] void fail(const std::string& problem) const;
     void read_central_directory();
     const Member* find(const std::string& key) const;
+    // The member `key`, checked; `payload` is set to its (compressed) bytes in the mapping.
+    const Member& locate(const std::string& key, const uint8_t*& payload) const;
 
     std::string path_;
     std::shared_ptr<const MappedFile> file_;

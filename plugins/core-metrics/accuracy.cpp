@@ -17,22 +17,38 @@ idlab::ComponentSpec Accuracy::spec() {
         "'loss.head.weight' [rows, dim] by the dot product <features, w_c> (no bias; a positive "
         "temperature does not change the winner) and reports the fraction whose best row is the "
         "sample's target: its 'label' (a class head) or its 'index' (a DIET instance head). "
-        "normalize_rows = true scores with unit-norm rows, as the loss does with normalize_rows.";
+        "normalize_rows = true scores with unit-norm rows, as the loss does with normalize_rows. With "
+        "split_field (an i64 field, e.g. the image datasets' \"split\"), only the rows whose value there is "
+        "score_value count (1: the validation rows).";
     s.devices = IDLAB_DEVICE_CPU;
     s.params = {
         idlab::Param::string("target", "\"label\"", "the data field naming each sample's row of the head")
             .one_of("label|index"),
         idlab::Param::boolean("normalize_rows", "false",
                               "normalise every head row to unit norm first (match the loss's normalize_rows)"),
+        idlab::Param::string("split_field", "\"\"",
+                             "i64 field selecting the rows that count (e.g. \"split\"); empty: all rows"),
+        idlab::Param::integer("score_value", "1", "with split_field: count the rows of this value (1: validation)"),
     };
     return s;
 }
 
-Accuracy::Accuracy(const idlab::CreateContext&, const idlab::Config& config)
-    : target_(config.get_string("target")), normalize_rows_(config.get_bool("normalize_rows")) {
+Accuracy::Accuracy(const idlab::CreateContext& ctx, const idlab::Config& config)
+    : target_(config.get_string("target")),
+      normalize_rows_(config.get_bool("normalize_rows")),
+      split_field_(config.get_string("split_field")),
+      score_value_(config.get_int("score_value")) {
     if (target_ != "label" && target_ != "index")
         idlab::config_error("target", "target must be \"label\" or \"index\", got \"" + target_ + "\"");
     inputs_ = {"features", target_, kHead};
+    if (!split_field_.empty()) {
+        const idlab_field_desc_t* field = ctx.find_field(split_field_);
+        if (ctx.raw().field_count > 0 && !field)
+            idlab::config_error("split_field", "the data provides no field '" + split_field_ + "'");
+        if (field && (field->dtype != IDLAB_DTYPE_I64 || field->width != 0))
+            idlab::config_error("split_field", "field '" + split_field_ + "' is not an i64 value per sample");
+        inputs_.push_back(split_field_);
+    }
 }
 
 void Accuracy::evaluate(const idlab_exec_ctx_t&, const idlab::TensorSet& inputs, double* values) {
@@ -67,8 +83,16 @@ void Accuracy::evaluate(const idlab_exec_ctx_t&, const idlab::TensorSet& inputs,
         if (!std::isfinite(f[i]))
             throw idlab::Error(IDLAB_STATUS_NUMERIC_ERROR, "accuracy: features contain a non-finite value");
     const int64_t* target = idlab::data_of<int64_t>(tt);
-    int64_t correct = 0;
+    const int64_t* split = nullptr;
+    if (!split_field_.empty()) {
+        const DLTensor& st = inputs.get(split_field_);
+        idlab::require_tensor(st, split_field_.c_str(), IDLAB_DTYPE_I64, n, 0);
+        split = idlab::data_of<int64_t>(st);
+    }
+    int64_t correct = 0, counted = 0;
     for (int64_t i = 0; i < n; ++i) {
+        if (split && split[i] != score_value_) continue;
+        ++counted;
         if (target[i] < 0 || target[i] >= rows)
             idlab::argument_error("accuracy: " + target_ + " " + std::to_string(target[i]) +
                                   " of sample " + std::to_string(i) + " has no row in the head '" +
@@ -88,7 +112,10 @@ void Accuracy::evaluate(const idlab_exec_ctx_t&, const idlab::TensorSet& inputs,
         }
         if (best == target[i]) ++correct;
     }
-    values[0] = static_cast<double>(correct) / static_cast<double>(n);
+    if (counted == 0)
+        idlab::argument_error("accuracy: none of the " + std::to_string(n) + " evaluation samples has " + split_field_ +
+                              " = " + std::to_string(score_value_));
+    values[0] = static_cast<double>(correct) / static_cast<double>(counted);
 }
 
 }  // namespace idlab::core

@@ -1,5 +1,8 @@
 // core.accuracy: how often the loss's linear head picks the right class (or instance) for the
-// evaluation samples: argmax_c <f(x), w_c> == target.
+// evaluation samples: argmax_c <f(x), w_c> == target. With split_field set, only the rows whose
+// value there is score_value count (the image datasets' `split` field: 1 = validation rows, so
+// that a checkpoint is selected on validation images even when the evaluation also reads
+// training or test images for a probe).
 #pragma once
 
 #include <idlab/plugin.hpp>
@@ -24,6 +27,8 @@ public:
 private:
     std::string target_;   // the data field holding the right row of the head: "label" or "index"
     bool normalize_rows_;  // score with unit-norm rows, as the loss's normalize_rows does
+    std::string split_field_;  // empty: every row counts
+    int64_t score_value_ = 1;
     std::vector<std::string> inputs_;
     std::vector<std::string> values_{"accuracy"};
     std::vector<double> head_;  // the head in float64, rows normalised when asked

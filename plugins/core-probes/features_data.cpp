@@ -43,12 +43,16 @@ idlab::ComponentSpec FeaturesData::spec() {
         "column names, then n lines of integers). Fields: x (f32 [dim], the embeddings) and one i64 field per "
         "CSV column (cardinality max + 1 when no value is negative). Evaluation batches are a random subset of "
         "the rows without repeats (at most n rows); training batches draw rows uniformly with replacement. "
-        "Use it with an encoder that passes x through, or score the baseline evaluation (features = x).";
+        "label_column names a column that is also served as the field 'label' (the class a training loss "
+        "needs). Use it with an encoder that passes x through, or score the baseline evaluation (features = x), "
+        "as recipes/imagenetx/ does.";
     s.devices = IDLAB_DEVICE_CPU;
     s.params = {
         idlab::Param::string("path", "", "embeddings: .npy, or .npz with 'member'").make_required(),
         idlab::Param::string("member", "\"\"", "the .npz array holding the embeddings; empty: the archive's only array"),
         idlab::Param::string("labels", "\"\"", "CSV label table, one line per embedding row; empty: no labels"),
+        idlab::Param::string("label_column", "\"\"",
+                             "a column of the table also served as the field 'label' (e.g. \"class\"); empty: none"),
     };
     return s;
 }
@@ -83,6 +87,25 @@ FeaturesData::FeaturesData(const idlab::CreateContext&, const idlab::Config& con
         const int64_t cardinality = c.min >= 0 ? c.max + 1 : 0;
         fields_.push_back(field(keep(c.name), IDLAB_DTYPE_I64, 0, cardinality,
                                 keep("column '" + c.name + "' of " + labels_path)));
+    }
+    const std::string label_column = config.get_string("label_column");
+    if (!label_column.empty()) {
+        for (size_t i = 0; i < labels_.columns.size(); ++i) {
+            const LabelColumn& c = labels_.columns[i];
+            if (c.name == "label")
+                idlab::config_error("label_column", std::string(kId) + ": " + labels_path +
+                                                        " has a column 'label' already; leave label_column empty");
+            if (c.name == label_column) label_column_ = static_cast<int64_t>(i);
+        }
+        if (label_column_ < 0) {
+            std::string names;
+            for (const LabelColumn& c : labels_.columns) names += (names.empty() ? "" : ", ") + c.name;
+            idlab::config_error("label_column", std::string(kId) + ": the label table has no column '" + label_column +
+                                                    "' (it has: " + (names.empty() ? "no table" : names) + ")");
+        }
+        const LabelColumn& c = labels_.columns[static_cast<size_t>(label_column_)];
+        fields_.push_back(field("label", IDLAB_DTYPE_I64, 0, c.min >= 0 ? c.max + 1 : 0,
+                                keep("column '" + c.name + "' of " + labels_path + ", as the class to train on")));
     }
     idlab::log(IDLAB_LOG_INFO, kId,
                "read " + std::to_string(embeddings_.rows()) + " x " + std::to_string(embeddings_.dim()) +
@@ -128,13 +151,15 @@ void FeaturesData::fill(const int64_t* rows, int64_t n, const idlab::TensorSet& 
         float* x = idlab::data_of<float>(*t);
         for (int64_t j = 0; j < n; ++j) embeddings_.copy_row(rows[j], x + j * embeddings_.dim());
     }
-    for (const LabelColumn& c : labels_.columns) {
-        if (const DLTensor* t = out.find(c.name)) {
-            idlab::require_tensor(*t, c.name.c_str(), IDLAB_DTYPE_I64, n, 0);
+    auto write_column = [&](const LabelColumn& c, const char* name) {
+        if (const DLTensor* t = out.find(name)) {
+            idlab::require_tensor(*t, name, IDLAB_DTYPE_I64, n, 0);
             int64_t* v = idlab::data_of<int64_t>(*t);
             for (int64_t j = 0; j < n; ++j) v[j] = c.values[static_cast<size_t>(rows[j])];
         }
-    }
+    };
+    for (const LabelColumn& c : labels_.columns) write_column(c, c.name.c_str());
+    if (label_column_ >= 0) write_column(labels_.columns[static_cast<size_t>(label_column_)], "label");
 }
 
 }  // namespace idlab::probes

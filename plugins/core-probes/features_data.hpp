@@ -6,6 +6,7 @@
 //   x        f32 [dim]  the embeddings (embedding_matrix.hpp), row i of the file
 //   <column> i64        one per column of the label table (label_table.hpp), row i of the table;
 //                       cardinality max + 1 when every value is >= 0, else 0 (not categorical)
+//   label    i64        with label_column set: that column again, as the class a loss trains on
 //
 // Sampling, following the per-sample Philox convention of <idlab/philox.hpp>:
 //   - the evaluation stream (IDLAB_RNG_STREAM_EVAL) gives each file row i the key
@@ -50,6 +51,7 @@ private:
     std::deque<std::string> strings_;  // names and docs the field descriptors point to
     std::vector<int64_t> rows_;        // sample()'s row indices, kept between batches
     std::vector<uint64_t> keys_;       // evaluation order keys, kept between batches
+    int64_t label_column_ = -1;        // the column served as "label"; -1: none
 };
 
 }  // namespace idlab::probes

@@ -119,8 +119,9 @@ idlab::ComponentSpec LogisticProbe::spec() {
         "\"above_mean\"), then 'repeats' times: a stratified split (test_fraction held out), both parts "
         "sub-sampled to equal class counts, L2 logistic regression (sklearn's objective with C and an "
         "unpenalised intercept, solved exactly by Newton's method in float64), accuracy on the test part. "
-        "Reports logistic_accuracy (mean), logistic_accuracy_std (sample std), logistic_p_value (two-sided "
-        "one-sample t-test against 0.5) and logistic_significant (1 when p < alpha / comparisons, Bonferroni). "
+        "Reports, named after the target, logistic_accuracy_<target> (mean), logistic_accuracy_std_<target> "
+        "(sample std), logistic_p_value_<target> (two-sided one-sample t-test against 0.5) and "
+        "logistic_significant_<target> (1 when p < alpha / comparisons, Bonferroni). "
         "Split randomness comes from the run seed and the evaluation counter (Philox). At most 8192 features.";
     s.devices = IDLAB_DEVICE_CPU;
     s.params = {
@@ -168,6 +169,8 @@ LogisticProbe::LogisticProbe(const idlab::CreateContext& ctx, const idlab::Confi
     if (field && (field->dtype != IDLAB_DTYPE_I64 || field->width != 0))
         idlab::config_error("target", "field '" + target_ + "' is not an i64 value per sample");
     inputs_ = {"features", target_};
+    values_ = {"logistic_accuracy_" + target_, "logistic_accuracy_std_" + target_, "logistic_p_value_" + target_,
+               "logistic_significant_" + target_};
 }
 
 void LogisticProbe::evaluate(const idlab_exec_ctx_t& ctx, const idlab::TensorSet& inputs, double* values) {

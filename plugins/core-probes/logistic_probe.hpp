@@ -11,8 +11,9 @@
 //      objective with C, solved by Newton's method), accuracy on test;
 //   4. a two-sided one-sample t-test of the accuracies against 0.5 (student_t.hpp), significant
 //      when p < alpha / comparisons (Bonferroni; 0.05 / 85 = 17 factors x 5 models in the paper).
-// Values: logistic_accuracy (mean), logistic_accuracy_std (sample std, n - 1), logistic_p_value,
-// logistic_significant (1 or 0).
+// Values, named after the target so that one recipe can probe many (ImageNet-X has 17):
+// logistic_accuracy_<target> (mean), logistic_accuracy_std_<target> (sample std, n - 1),
+// logistic_p_value_<target>, logistic_significant_<target> (1 or 0).
 //
 // Randomness: repeat r orders the rows of each class by the r-th 64-bit word of row i's Philox
 // sequence (PhiloxStream::for_sample(rng, i)), where rng is ctx.rng with its stream replaced by
@@ -73,8 +74,7 @@ private:
     bool above_mean_;  // binarize = "above_mean"
     LogisticProbeOptions options_;
     std::vector<std::string> inputs_;
-    std::vector<std::string> values_{"logistic_accuracy", "logistic_accuracy_std", "logistic_p_value",
-                                     "logistic_significant"};
+    std::vector<std::string> values_;  // logistic_<value>_<target>
 };
 
 }  // namespace idlab::probes

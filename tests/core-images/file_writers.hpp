@@ -1,11 +1,13 @@
 // Test helpers that write the file formats the readers take, from the format descriptions
-// alone (../shared/reference/datasets.md §1.5 and §6), independently of the reader code:
+// alone (../shared/reference/datasets.md §1.5, §5 and §6), independently of the reader code:
 // .npy images, ZIP archives with stored or deflated members (as numpy's savez and
-// savez_compressed write them) and MAT v5 files with plain or compressed variables.
+// savez_compressed write them), MAT v5 files with plain or compressed variables and NYU's
+// binary matrix files (small NORB). HDF5 files are written with libhdf5 (hdf5_writer.hpp).
 #pragma once
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -243,6 +245,35 @@ inline Bytes mat_bytes(const std::vector<MatVariableSpec>& variables) {
         b.insert(b.end(), packed.begin(), packed.end());
     }
     return b;
+}
+
+// ------------------------------------------------------------------ NYU binary matrix
+
+// magic 0x1E3D4C55 (uint8) or 0x1E3D4C54 (int32), rank, max(3, rank) dimensions (padding
+// slots of 1, as the small NORB files have), then the data.
+inline Bytes binary_matrix_bytes(uint32_t magic, const std::vector<int32_t>& dims, const Bytes& data) {
+    Bytes b;
+    put_u32(b, magic);
+    put_u32(b, static_cast<uint32_t>(dims.size()));
+    for (size_t i = 0; i < std::max<size_t>(3, dims.size()); ++i)
+        put_u32(b, i < dims.size() ? static_cast<uint32_t>(dims[i]) : 1u);
+    b.insert(b.end(), data.begin(), data.end());
+    return b;
+}
+
+inline Bytes gzip_bytes(const Bytes& data) {
+    z_stream s{};
+    if (deflateInit2(&s, 6, Z_DEFLATED, MAX_WBITS + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        throw std::runtime_error("deflateInit2 failed");
+    Bytes out(deflateBound(&s, static_cast<uLong>(data.size())) + 32);
+    s.next_in = const_cast<Bytef*>(data.data());
+    s.avail_in = static_cast<uInt>(data.size());
+    s.next_out = out.data();
+    s.avail_out = static_cast<uInt>(out.size());
+    if (deflate(&s, Z_FINISH) != Z_STREAM_END) throw std::runtime_error("deflate failed");
+    out.resize(s.total_out);
+    deflateEnd(&s);
+    return out;
 }
 
 }  // namespace idlab::test

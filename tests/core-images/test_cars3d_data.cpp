@@ -1,10 +1,12 @@
 // core.cars3d, the data component: its fields, the seeded 80/10/10 split, training batches
-// drawn from the training split only (deterministic, independent of the batch size), the
-// evaluation split read in order, the pixel layout of x, the data location from `path` or
+// drawn from the training split only (deterministic, independent of the batch size), the fixed
+// evaluation sequence (training rows, then the held-out splits, each a random subset in random
+// order, with the `split` field), the pixel layout of x, the data location from `path` or
 // IDLAB_DATA, and the error for a missing dataset (file, format, where it is published).
 #include "cars3d_data.hpp"
 #include "cars3d_fixture.hpp"
 #include "dataset_split.hpp"
+#include "evaluation_rows.hpp"
 #include "file_writers.hpp"
 #include "images_test_support.hpp"
 #include "support/config_builder.hpp"
@@ -30,9 +32,11 @@ namespace {
 
 constexpr int64_t kPixels = 3 * 64 * 64;
 
-ConfigBuilder cars3d_config(const std::string& path, const std::string& eval_split = "val") {
+ConfigBuilder cars3d_config(const std::string& path, const std::string& eval_split = "val", int64_t train_rows = 0,
+                            int64_t rows_per_split = -1) {
     ConfigBuilder c;
     c.set_string("path", path).set_string("eval_split", eval_split).set_int("load_threads", 1);
+    c.set_int("eval_train_rows", train_rows).set_int("eval_rows_per_split", rows_per_split);
     return c;
 }
 
@@ -56,9 +60,9 @@ idlab_exec_ctx_t sample_ctx(uint64_t seed, uint64_t counter, uint64_t stream) {
 
 struct Batch {
     explicit Batch(int64_t n)
-        : x({n, kPixels}), z({n, 3}), label({n}), elevation({n}), azimuth({n}), object({n}), index({n}) {}
+        : x({n, kPixels}), z({n, 3}), label({n}), elevation({n}), azimuth({n}), object({n}), index({n}), split({n}) {}
     OwnedTensor<float> x, z;
-    OwnedTensor<int64_t> label, elevation, azimuth, object, index;
+    OwnedTensor<int64_t> label, elevation, azimuth, object, index, split;
 };
 
 Batch draw(Cars3dData& data, const idlab_exec_ctx_t& ctx, int64_t n) {
@@ -66,7 +70,7 @@ Batch draw(Cars3dData& data, const idlab_exec_ctx_t& ctx, int64_t n) {
     std::vector<idlab_named_tensor_t> items = {{"x", b.x.view()},          {"z", b.z.view()},
                                                {"label", b.label.view()},  {"elevation", b.elevation.view()},
                                                {"azimuth", b.azimuth.view()}, {"object_type", b.object.view()},
-                                               {"index", b.index.view()}};
+                                               {"index", b.index.view()},  {"split", b.split.view()}};
     idlab_tensor_set_t set{static_cast<uint32_t>(items.size()), items.data()};
     data.sample(ctx, n, idlab::TensorSet(&set));
     return b;
@@ -115,7 +119,8 @@ TEST_CASE("cars3d data: fields with their widths and cardinalities", "[core-imag
     ConfigBuilder config = cars3d_config((root / "cars3d" / "raw").string());
     auto data = make_cars3d(config);
     const auto& f = data->fields();
-    const std::vector<std::string> names = {"x", "label", "z", "elevation", "azimuth", "object_type", "index"};
+    const std::vector<std::string> names = {"x",       "label",       "z",     "elevation",
+                                            "azimuth", "object_type", "index", "split"};
     REQUIRE(f.size() == names.size());
     for (size_t i = 0; i < names.size(); ++i) CHECK(f[i].name == names[i]);
     CHECK(f[0].dtype == IDLAB_DTYPE_F32);
@@ -128,6 +133,7 @@ TEST_CASE("cars3d data: fields with their widths and cardinalities", "[core-imag
     CHECK(f[4].cardinality == 3);
     CHECK(f[5].cardinality == 3);
     CHECK(f[6].cardinality == 18);
+    CHECK(f[7].cardinality == 3);
     CHECK_THAT(std::string(f[1].doc), Contains("object_type"));
 }
 
@@ -174,6 +180,7 @@ TEST_CASE("cars3d data: training batches come from the training split, with cons
         CHECK(b.azimuth[j] == images.factor_class(i, 1));
         CHECK(b.object[j] == images.factor_class(i, 2));
         CHECK(b.label[j] == b.object[j]);
+        CHECK(b.split[j] == 0);
         CHECK(b.z[j * 3 + 0] == static_cast<float>(b.elevation[j]) / 1.0f);
         CHECK(b.z[j * 3 + 1] == static_cast<float>(b.azimuth[j]) / 2.0f);
         CHECK(b.z[j * 3 + 2] == static_cast<float>(b.object[j]) / 2.0f);
@@ -206,21 +213,110 @@ TEST_CASE("cars3d data: batches depend on (seed, stream, counter) only", "[core-
     CHECK(indices(4, 5, 12) != a);
 }
 
-TEST_CASE("cars3d data: evaluation reads the evaluation split in order", "[core-images][cars3d-data]") {
+TEST_CASE("cars3d data: evaluation reads training rows, then the held-out splits", "[core-images][cars3d-data]") {
     const auto root = fixture_root("data-eval");
-    for (const std::string split : {"val", "test"}) {
-        INFO("eval_split = " << split);
-        ConfigBuilder config = cars3d_config((root / "cars3d" / "raw").string(), split);
+    const std::string folder = (root / "cars3d" / "raw").string();
+    ConfigBuilder val_config = cars3d_config(folder, "val");
+    auto probe = make_cars3d(val_config);
+    const DatasetSplit& s = probe->split();
+    REQUIRE(s.train.size() == 16);
+    REQUIRE(s.val.size() == 1);
+    REQUIRE(s.test.size() == 1);
+    const std::set<int64_t> train(s.train.begin(), s.train.end());
+
+    struct Case {
+        std::string splits;
+        int64_t train_rows;
+        std::vector<int64_t> parts;  // the expected split value of each row
+    };
+    const std::vector<Case> cases = {
+        {"val", 0, {1}},
+        {"test", 0, {2}},
+        {"val+test", 0, {1, 2}},
+        {"val", 3, {0, 0, 0, 1}},
+        {"val+test", -1, std::vector<int64_t>(16, 0)},
+    };
+    for (const Case& c : cases) {
+        INFO("eval_split = " << c.splits << ", eval_train_rows = " << c.train_rows);
+        std::vector<int64_t> parts = c.parts;
+        if (c.train_rows == -1) parts.insert(parts.end(), {1, 2});
+        ConfigBuilder config = cars3d_config(folder, c.splits, c.train_rows);
         auto data = make_cars3d(config);
-        const std::vector<int64_t>& rows = split == "val" ? data->split().val : data->split().test;
-        REQUIRE(rows.size() == 1);
-        CHECK(&data->eval_rows() == &rows);
-        Batch b = draw(*data, sample_ctx(3, 7, IDLAB_RNG_STREAM_EVAL), 3);
-        for (int64_t j = 0; j < 3; ++j) CHECK(b.index[j] == rows[0]);
+        const int64_t n = static_cast<int64_t>(parts.size());
+        REQUIRE(data->eval_rows().size() == n);
+        Batch b = draw(*data, sample_ctx(3, 7, IDLAB_RNG_STREAM_EVAL), n);
+        std::set<int64_t> seen;
+        for (int64_t j = 0; j < n; ++j) {
+            INFO("row " << j);
+            CHECK(b.split[j] == parts[static_cast<size_t>(j)]);
+            if (parts[static_cast<size_t>(j)] == 0) CHECK(train.count(b.index[j]) == 1);
+            if (parts[static_cast<size_t>(j)] == 1) CHECK(b.index[j] == s.val[0]);
+            if (parts[static_cast<size_t>(j)] == 2) CHECK(b.index[j] == s.test[0]);
+            CHECK(b.label[j] == probe->images().factor_class(b.index[j], 2));
+            seen.insert(b.index[j]);
+        }
+        CHECK(static_cast<int64_t>(seen.size()) == n);  // no image twice
+        // Every evaluation reads the same rows, whatever its counter.
+        Batch again = draw(*data, sample_ctx(3, 8, IDLAB_RNG_STREAM_EVAL), n);
+        CHECK(std::vector<int64_t>(again.index.data(), again.index.data() + n) ==
+              std::vector<int64_t>(b.index.data(), b.index.data() + n));
+        // A shorter batch reads a prefix; a longer one is refused, naming the recipe key.
+        Batch prefix = draw(*data, sample_ctx(3, 9, IDLAB_RNG_STREAM_EVAL), 1);
+        CHECK(prefix.index[0] == b.index[0]);
+        try {
+            draw(*data, sample_ctx(3, 9, IDLAB_RNG_STREAM_EVAL), n + 1);
+            FAIL("an evaluation batch longer than the sequence was accepted");
+        } catch (const idlab::Error& e) {
+            CHECK_THAT(std::string(e.what()), Contains("train.eval_samples") && Contains(std::to_string(n)));
+        }
     }
-    ConfigBuilder bad = cars3d_config((root / "cars3d" / "raw").string(), "train");
-    const idlab::Error e = creation_error(bad);
-    CHECK(e.param_key() == "eval_split");
+    ConfigBuilder bad = cars3d_config(folder, "train");
+    CHECK(creation_error(bad).param_key() == "eval_split");
+    ConfigBuilder bad_rows = cars3d_config(folder, "val", -2);
+    CHECK(creation_error(bad_rows).param_key() == "eval_train_rows");
+    ConfigBuilder bad_cap = cars3d_config(folder, "val", 0, 0);
+    CHECK(creation_error(bad_cap).param_key() == "eval_rows_per_split");
+}
+
+TEST_CASE("cars3d data: each evaluation part is a seeded random subset in random order", "[core-images][cars3d-data]") {
+    const DatasetSplit s = idlab::images::make_split(17568, 0);
+    idlab::images::EvaluationOptions o;
+    o.splits = "val+test";
+    o.train_rows = 2000;
+    o.rows_per_split = 1000;
+    const idlab::images::EvaluationRows rows = idlab::images::make_evaluation_rows(s, o, 0);
+    REQUIRE(rows.size() == 4000);
+    CHECK(rows.train == 2000);
+    CHECK(rows.val == 1000);
+    CHECK(rows.test == 1000);
+    CHECK(rows.describe() == "2000 train + 1000 val + 1000 test");
+    const std::set<int64_t> val(s.val.begin(), s.val.end()), test(s.test.begin(), s.test.end()),
+        train(s.train.begin(), s.train.end());
+    for (int64_t j = 0; j < 4000; ++j) {
+        const int64_t i = rows.image[static_cast<size_t>(j)];
+        const int64_t part = rows.split[static_cast<size_t>(j)];
+        REQUIRE(part == (j < 2000 ? 0 : j < 3000 ? 1 : 2));
+        REQUIRE((part == 0 ? train : part == 1 ? val : test).count(i) == 1);
+    }
+    // Random order: the first half of the validation rows is no corner of the index range (the
+    // image index runs elevation-major, so sorted rows would put the low elevations first).
+    const std::vector<int64_t> first_half(rows.image.begin() + 2000, rows.image.begin() + 2500);
+    CHECK_FALSE(std::is_sorted(first_half.begin(), first_half.end()));
+    int64_t low = 0;
+    for (int64_t i : first_half) low += i < 17568 / 2;
+    CHECK(low > 200);
+    CHECK(low < 300);
+    // Seeded: the same seed, the same rows; another seed, others.
+    CHECK(idlab::images::make_evaluation_rows(s, o, 0).image == rows.image);
+    CHECK(idlab::images::make_evaluation_rows(s, o, 1).image != rows.image);
+    // Uncapped parts hold their whole split.
+    o.train_rows = -1;
+    o.rows_per_split = -1;
+    const idlab::images::EvaluationRows all = idlab::images::make_evaluation_rows(s, o, 0);
+    CHECK(all.size() == 17568);
+    std::vector<int64_t> sorted = all.image;
+    std::sort(sorted.begin(), sorted.end());
+    for (int64_t i = 0; i < 17568; ++i) REQUIRE(sorted[static_cast<size_t>(i)] == i);
 }
 
 TEST_CASE("cars3d data: the split follows the run seed", "[core-images][cars3d-data]") {

@@ -131,7 +131,8 @@ TEST_CASE("dsprites-like: the 320 real dSprites frames", "[core-images][dsprites
 
 TEST_CASE("dsprites-like data: fields, labels and pixels", "[core-images][dsprites]") {
     ConfigBuilder config;
-    config.set_string("eval_split", "val").set_float("pixel_divisor", 255.0);
+    config.set_string("eval_split", "val").set_int("eval_train_rows", 0).set_int("eval_rows_per_split", -1);
+    config.set_float("pixel_divisor", 255.0);
     idlab_create_ctx_t cctx{};
     cctx.struct_size = sizeof cctx;
     cctx.seed = 11;
@@ -140,7 +141,8 @@ TEST_CASE("dsprites-like data: fields, labels and pixels", "[core-images][dsprit
     CHECK_THAT(DspritesLikeData::spec().summary, Contains("dSprites-like"));
 
     const auto& f = data.fields();
-    const std::vector<std::string> names = {"x", "label", "z", "shape", "scale", "orientation", "posX", "posY", "index"};
+    const std::vector<std::string> names = {"x",   "label", "z",     "shape", "scale", "orientation",
+                                            "posX", "posY", "index", "split"};
     REQUIRE(f.size() == names.size());
     for (size_t i = 0; i < names.size(); ++i) CHECK(f[i].name == names[i]);
     CHECK(f[0].width == 4096);

@@ -1,5 +1,6 @@
 // core.accuracy: argmax over the head's rows of <features, w_c> against the label or index,
-// on hand-made cases where the answer is known, with and without unit-norm rows.
+// on hand-made cases where the answer is known, with and without unit-norm rows, and on the
+// rows a split field selects.
 #include "accuracy.hpp"
 #include "metric_harness.hpp"
 
@@ -19,8 +20,13 @@ namespace {
 
 class AccuracyHarness : public MetricHarness<Accuracy> {
 public:
-    explicit AccuracyHarness(const std::string& target = "label", bool normalize_rows = false)
-        : MetricHarness(ConfigBuilder().set_string("target", target).set_bool("normalize_rows", normalize_rows)) {}
+    explicit AccuracyHarness(const std::string& target = "label", bool normalize_rows = false,
+                             const std::string& split_field = "", int64_t score_value = 1)
+        : MetricHarness(ConfigBuilder()
+                            .set_string("target", target)
+                            .set_bool("normalize_rows", normalize_rows)
+                            .set_string("split_field", split_field)
+                            .set_int("score_value", score_value)) {}
 };
 
 OwnedTensor<int64_t> targets(const std::vector<int64_t>& values) {
@@ -94,6 +100,27 @@ TEST_CASE("accuracy on a hand-made head", "[core-metrics]") {
         REQUIRE(r.status == IDLAB_STATUS_OK);
         CHECK(r.value == 0.0);
     }
+}
+
+TEST_CASE("accuracy counts only the rows a split field selects", "[core-metrics]") {
+    OwnedTensor<float> head = float_tensor(kHead, 3, 2);
+    OwnedTensor<float> features = float_tensor(kFeatures, 4, 2);
+    OwnedTensor<int64_t> truth = targets({1, 0, 2, 1});  // raw winners 0, 0, 2, 1: sample 0 wrong
+    OwnedTensor<int64_t> split = targets({1, 0, 1, 2});  // val: samples 0 and 2
+    using Names = std::vector<std::string>;
+    AccuracyHarness val("label", false, "split", 1), train("label", false, "split", 0), test("label", false, "split", 2),
+        none("label", false, "split", 5);
+    CHECK(val.inputs() == Names{"features", "label", "loss.head.weight", "split"});
+    auto run = [&](AccuracyHarness& metric) {
+        return metric.evaluate({{"features", features.view()}, {"label", truth.view()},
+                                {"loss.head.weight", head.view()}, {"split", split.view()}});
+    };
+    CHECK(run(val).value == Approx(0.5).margin(1e-15));
+    CHECK(run(train).value == Approx(1.0).margin(1e-15));
+    CHECK(run(test).value == Approx(1.0).margin(1e-15));
+    const auto empty = run(none);
+    CHECK(empty.status == IDLAB_STATUS_INVALID_ARGUMENT);
+    CHECK(contains(empty.message, "none of the 4 evaluation samples has split = 5"));
 }
 
 TEST_CASE("accuracy gives ties to the first row, as argmax does", "[core-metrics]") {

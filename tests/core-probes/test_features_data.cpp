@@ -43,9 +43,11 @@ Files write_files(const std::string& name) {
     return f;
 }
 
-ConfigBuilder features_config(const std::string& path, const std::string& labels, const std::string& member = "") {
+ConfigBuilder features_config(const std::string& path, const std::string& labels, const std::string& member = "",
+                              const std::string& label_column = "") {
     ConfigBuilder c;
     c.set_string("path", path).set_string("member", member).set_string("labels", labels);
+    c.set_string("label_column", label_column);
     return c;
 }
 
@@ -222,6 +224,35 @@ TEST_CASE("core.features rejects a batch tensor of the wrong shape", "[core-prob
     idlab_error_t err{sizeof(idlab_error_t), IDLAB_STATUS_OK, message, sizeof message, nullptr, 0};
     CHECK(vt->sample(data.get(), &ctx, 4, &set, &err) == IDLAB_STATUS_INVALID_ARGUMENT);
     CHECK_THAT(std::string(message), Catch::Contains("x: expected f32 [4, 3], got f32 [4, 2]"));
+}
+
+TEST_CASE("core.features serves a column as 'label' with label_column", "[core-probes][features]") {
+    // ImageNet-X's table has a "class" column and no "label": a training loss needs one.
+    const Files f = write_files("features_label_column");
+    write_text(f.dir / "imagenetx.csv", "class,texture\n417,1\n3,0\n999,1\n0,0\n500,1\n42,0\n");
+    ConfigBuilder config = features_config(f.npy.string(), (f.dir / "imagenetx.csv").string(), "", "class");
+    Instance<FeaturesData> data(config, {}, "data");
+    INFO(data.created().message);
+    REQUIRE(data.ok());
+    const auto* vt = data.vtable<idlab_data_i>(IDLAB_IFACE_DATA);
+    REQUIRE(vt->field_count(data.get()) == 4);
+    const idlab_field_desc_t* label = vt->field(data.get(), 3);
+    CHECK(std::string(label->name) == "label");
+    CHECK(label->cardinality == 1000);
+    const Batch b = draw(data, 6, kEval);
+    REQUIRE(b.status == IDLAB_STATUS_OK);
+    CHECK(b.ints.at("label") == b.ints.at("class"));
+    CHECK(std::set<int64_t>(b.ints.at("label").begin(), b.ints.at("label").end()) ==
+          std::set<int64_t>{417, 3, 999, 0, 500, 42});
+
+    ConfigBuilder missing = features_config(f.npy.string(), (f.dir / "imagenetx.csv").string(), "", "klass");
+    Instance<FeaturesData> bad(missing, {}, "data");
+    CHECK(bad.created().key == "label_column");
+    CHECK_THAT(bad.created().message, Catch::Contains("no column 'klass' (it has: class, texture)"));
+    ConfigBuilder twice = features_config(f.npy.string(), f.csv.string(), "", "flag");  // has "label" already
+    Instance<FeaturesData> clash(twice, {}, "data");
+    CHECK(clash.created().key == "label_column");
+    CHECK_THAT(clash.created().message, Catch::Contains("has a column 'label' already"));
 }
 
 TEST_CASE("core.features reports unusable files as configuration errors on their key", "[core-probes][features]") {

@@ -64,12 +64,17 @@ MetricResult run_probe(ConfigBuilder& config, const Dataset& d, idlab_rng_t rng 
 
 }  // namespace
 
-TEST_CASE("logistic_probe names its inputs and values", "[core-probes][logistic-probe]") {
+TEST_CASE("logistic_probe names its inputs and values after the target", "[core-probes][logistic-probe]") {
+    // Named after the target, so that a recipe probing ImageNet-X's 17 targets reads
+    // logistic_accuracy_pose, not the host's logistic_accuracy_5.
     ConfigBuilder config = probe_config("background");
     MetricHarness<LogisticProbe> probe(config);
     CHECK(probe.inputs() == std::vector<std::string>{"features", "background"});
-    CHECK(probe.values() == std::vector<std::string>{"logistic_accuracy", "logistic_accuracy_std", "logistic_p_value",
-                                                     "logistic_significant"});
+    CHECK(probe.values() == std::vector<std::string>{"logistic_accuracy_background", "logistic_accuracy_std_background",
+                                                     "logistic_p_value_background", "logistic_significant_background"});
+    ConfigBuilder other = probe_config("pose");
+    MetricHarness<LogisticProbe> second(other);
+    CHECK(second.values().front() == "logistic_accuracy_pose");
 }
 
 TEST_CASE("logistic_probe decodes a separable target perfectly and significantly", "[core-probes][logistic-probe]") {

@@ -5,7 +5,8 @@
 # usage: bench/reproduce.sh OUT_DIR STEPS "SEEDS" JOBS RECIPE...
 #   STEPS  train.steps for every run ("paper" keeps each recipe's own count)
 #   SEEDS  e.g. "0 1 2"
-# Each run goes to OUT_DIR/<recipe name>/seed<S>/; rerunning skips runs with a summary.json.
+# Each run goes to OUT_DIR/<recipe name>/seed<S>/; rerunning skips runs with a summary.json
+# and resumes interrupted ones from their checkpoint.ckpt (idlab run --resume).
 # IDLAB=path/to/idlab picks another build (e.g. an installed copy while you rebuild).
 # Then: bench/summarize.sh OUT_DIR
 set -euo pipefail
@@ -18,6 +19,11 @@ run_one() {
   local recipe=$1 seed=$2 dir
   dir="$out/$(basename "$recipe" .toml)/seed$seed"
   if [ -f "$dir/summary.json" ] && ! grep -q '"error"' "$dir/summary.json"; then return 0; fi
+  if [ -f "$dir/checkpoint.ckpt" ] && [ -f "$dir/recipe.resolved.toml" ]; then
+    "${IDLAB:-build/bin/idlab}" run --resume "$dir" >> "$dir.stdout" 2>&1 ||
+      echo "failed: $recipe seed $seed (see $dir.stdout)" >&2
+    return 0
+  fi
   local extra=()
   [ "$steps" = paper ] || extra+=("train.steps=$steps")
   rm -rf "$dir"

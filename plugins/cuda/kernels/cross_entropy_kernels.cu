@@ -45,17 +45,7 @@ rows_kernel(CrossEntropyProblem p, double* __restrict__ row_loss, float* __restr
             st[rr].add(beta * dot_row<D>(w, f), w, with_rows);
         }
     }
-    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-#pragma unroll
-    for (int rr = 0; rr < R; ++rr) {
-        warp_merge<D>(st[rr], with_rows);
-        if (lane == 0) {
-            warp_m[warp][rr] = st[rr].m;
-            warp_s[warp][rr] = st[rr].s;
-#pragma unroll
-            for (int k = 0; k < D; ++k) warp_acc[warp][rr][k] = st[rr].acc[k];
-        }
-    }
+    publish_warp_states<D, R, kWarps>(st, with_rows, warp_m, warp_s, warp_acc);
     __syncthreads();
     if (threadIdx.x >= R) return;
 
@@ -65,12 +55,7 @@ rows_kernel(CrossEntropyProblem p, double* __restrict__ row_loss, float* __restr
     if (r >= p.batch) return;
     SoftmaxState<D> total;
     total.clear();
-    for (int w = 0; w < kWarps; ++w) {
-        float acc[D];
-#pragma unroll
-        for (int k = 0; k < D; ++k) acc[k] = warp_acc[w][rr][k];
-        total.merge(warp_m[w][rr], warp_s[w][rr], acc, with_rows);
-    }
+    merge_warp_states<D, R, kWarps>(total, rr, with_rows, warp_m, warp_s, warp_acc);
     const double lse = static_cast<double>(total.m) + log(total.s);
     lse_out[r] = static_cast<float>(lse);
     float f[D];

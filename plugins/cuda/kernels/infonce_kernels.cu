@@ -49,17 +49,7 @@ anchors_kernel(InfoNceProblem p, double* __restrict__ row_loss, float* __restric
             st[rr].add(similarity<D>(hi, hk, p.distance) * p.inv_tau, hk, with_rows);
         }
     }
-    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-#pragma unroll
-    for (int rr = 0; rr < R; ++rr) {
-        warp_merge<D>(st[rr], with_rows);
-        if (lane == 0) {
-            warp_m[warp][rr] = st[rr].m;
-            warp_s[warp][rr] = st[rr].s;
-#pragma unroll
-            for (int c = 0; c < D; ++c) warp_acc[warp][rr][c] = st[rr].acc[c];
-        }
-    }
+    publish_warp_states<D, R, kWarps>(st, with_rows, warp_m, warp_s, warp_acc);
     __syncthreads();
     if (threadIdx.x >= R) return;
 
@@ -78,12 +68,7 @@ anchors_kernel(InfoNceProblem p, double* __restrict__ row_loss, float* __restric
 #pragma unroll
     for (int c = 0; c < D; ++c) none[c] = 0.0f;
     total.merge(positive, 1.0, none, with_rows);  // the positive adds nothing to A H
-    for (int w = 0; w < kWarps; ++w) {
-        float acc[D];
-#pragma unroll
-        for (int c = 0; c < D; ++c) acc[c] = warp_acc[w][rr][c];
-        total.merge(warp_m[w][rr], warp_s[w][rr], acc, with_rows);
-    }
+    merge_warp_states<D, R, kWarps>(total, rr, with_rows, warp_m, warp_s, warp_acc);
     const double lse = static_cast<double>(total.m) + log(total.s);
     lse_out[i] = static_cast<float>(lse);
     row_loss[i] = lse - positive;

@@ -116,6 +116,39 @@ __device__ inline void warp_merge(SoftmaxState<D>& st, bool with_rows) {
     }
 }
 
+// The block-level end of a query sweep, where every thread holds partial states st[rr] for the
+// block's R queries: merges them over each warp and lane 0 publishes the warp's states.
+// The caller then synchronises the block and merges the W warps' states with merge_warp_states.
+template <int D, int R, int W>
+__device__ inline void publish_warp_states(SoftmaxState<D> (&st)[R], bool with_rows,
+                                           float (&warp_m)[W][R], double (&warp_s)[W][R],
+                                           float (&warp_acc)[W][R][D]) {
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+#pragma unroll
+    for (int rr = 0; rr < R; ++rr) {
+        warp_merge<D>(st[rr], with_rows);
+        if (lane == 0) {
+            warp_m[warp][rr] = st[rr].m;
+            warp_s[warp][rr] = st[rr].s;
+#pragma unroll
+            for (int k = 0; k < D; ++k) warp_acc[warp][rr][k] = st[rr].acc[k];
+        }
+    }
+}
+
+// Merges the published states of query rr, warp by warp in a fixed order, into `total`.
+template <int D, int R, int W>
+__device__ inline void merge_warp_states(SoftmaxState<D>& total, int rr, bool with_rows,
+                                         const float (&warp_m)[W][R], const double (&warp_s)[W][R],
+                                         const float (&warp_acc)[W][R][D]) {
+    for (int w = 0; w < W; ++w) {
+        float acc[D];
+#pragma unroll
+        for (int k = 0; k < D; ++k) acc[k] = warp_acc[w][rr][k];
+        total.merge(warp_m[w][rr], warp_s[w][rr], acc, with_rows);
+    }
+}
+
 // Rows per block of a query sweep, and row lanes per block of a bank sweep, for width D.
 template <int D>
 constexpr int kQueriesPerBlock = D >= 64 ? 1 : 64 / D;

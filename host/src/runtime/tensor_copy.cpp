@@ -1,25 +1,17 @@
 #include "runtime/tensor_copy.hpp"
 
+#include <idlab/plugin.hpp>
+
 #include <stdexcept>
 
 namespace idlab::host {
 
 namespace {
 
-bool is_compact(const DLTensor& t) {
-    if (!t.strides) return true;
-    int64_t expected = 1;
-    for (int d = t.ndim - 1; d >= 0; --d) {
-        if (t.shape[d] != 1 && t.strides[d] != expected) return false;
-        expected *= t.shape[d];
-    }
-    return true;
-}
-
 void require_copyable(const DLTensor& t, const std::string& what) {
     if (!t.data && tensor_bytes(t) > 0)
         throw std::runtime_error(what + ": the view has no data");
-    if (!is_compact(t))
+    if (!idlab::is_compact(t))
         throw std::runtime_error(what + ": the view is not a compact row-major tensor");
 }
 

@@ -2,6 +2,8 @@
 
 #include "cuda_check.hpp"
 
+#include <idlab/plugin.hpp>
+
 #include <cuda_runtime_api.h>
 
 #include <string>
@@ -57,16 +59,6 @@ size_t bytes_of(const DLTensor& t) {
     return n;
 }
 
-bool compact(const DLTensor& t) {
-    if (!t.strides) return true;
-    int64_t expected = 1;
-    for (int d = t.ndim - 1; d >= 0; --d) {
-        if (t.shape[d] != 1 && t.strides[d] != expected) return false;
-        expected *= t.shape[d];
-    }
-    return true;
-}
-
 bool same_layout(const DLTensor& a, const DLTensor& b) {
     if (a.ndim != b.ndim || a.dtype.code != b.dtype.code || a.dtype.bits != b.dtype.bits ||
         a.dtype.lanes != b.dtype.lanes)
@@ -85,7 +77,7 @@ idlab_status_t device_copy(const DLTensor* src, DLTensor* dst, void* stream, idl
     if (!same_layout(*src, *dst))
         return idlab_error_set(err, IDLAB_STATUS_INVALID_ARGUMENT, nullptr,
                                "copy: source and destination differ in dtype or shape");
-    if (!compact(*src) || !compact(*dst))
+    if (!idlab::is_compact(*src) || !idlab::is_compact(*dst))
         return idlab_error_set(err, IDLAB_STATUS_INVALID_ARGUMENT, nullptr, "copy: tensors must be compact");
     if (!cpu_or_cuda(*src) || !cpu_or_cuda(*dst))
         return idlab_error_set(err, IDLAB_STATUS_UNSUPPORTED, nullptr,

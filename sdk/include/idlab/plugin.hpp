@@ -104,6 +104,7 @@ T* data_of(const DLTensor& t) {
     return reinterpret_cast<T*>(static_cast<char*>(t.data) + t.byte_offset);
 }
 
+// Row-major without gaps (a dimension of size 1 may have any stride); null strides mean compact.
 inline bool is_compact(const DLTensor& t) {
     if (!t.strides) return true;
     int64_t expected = 1;

@@ -56,19 +56,9 @@ idlab::ComponentSpec Adam::spec() {
 }
 
 Adam::Adam(const idlab::CreateContext& ctx, const idlab::Config& config)
-    : lr_(config.get_float("lr")),
-      beta1_(config.get_float("beta1")),
-      beta2_(config.get_float("beta2")),
-      eps_(config.get_float("eps")),
-      weight_decay_(config.get_float("weight_decay")),
-      team_(ctx.threads()) {
+    : settings_(config), team_(ctx.threads()) {
     if (ctx.device().device_type != kDLCPU)
         throw idlab::Error(IDLAB_STATUS_UNSUPPORTED, "core.adam runs on the CPU only");
-    if (!(lr_ > 0.0)) idlab::config_error("lr", "lr must be > 0");
-    if (!(beta1_ >= 0.0 && beta1_ < 1.0)) idlab::config_error("beta1", "beta1 must lie in [0, 1)");
-    if (!(beta2_ >= 0.0 && beta2_ < 1.0)) idlab::config_error("beta2", "beta2 must lie in [0, 1)");
-    if (!(eps_ >= 0.0)) idlab::config_error("eps", "eps must be >= 0");
-    if (!(weight_decay_ >= 0.0)) idlab::config_error("weight_decay", "weight_decay must be >= 0");
 }
 
 void Adam::bind(const idlab_param_view_t* params, uint32_t count) {
@@ -96,19 +86,7 @@ void Adam::bind(const idlab_param_view_t* params, uint32_t count) {
 void Adam::step(const idlab_exec_ctx_t& /*ctx*/) {
     if (!bound_) idlab::argument_error("core.adam: step() before bind()");
     ++steps_;
-    // Scalars in double, element math in float32, as PyTorch's single-tensor Adam does.
-    const double t = static_cast<double>(steps_);
-    const double bias_correction1 = 1.0 - std::pow(beta1_, t);
-    const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(beta2_, t));
-    Scalars k;
-    k.b1 = static_cast<float>(beta1_);
-    k.b2 = static_cast<float>(beta2_);
-    k.one_minus_b1 = static_cast<float>(1.0 - beta1_);
-    k.one_minus_b2 = static_cast<float>(1.0 - beta2_);
-    k.neg_step_size = static_cast<float>(-lr_ / bias_correction1);
-    k.bc2_sqrt = static_cast<float>(bias_correction2_sqrt);
-    k.eps = static_cast<float>(eps_);
-    k.weight_decay = static_cast<float>(weight_decay_);
+    const Scalars k = settings_.scalars<Scalars>(steps_);
 
     if (team_.size() == 1 || total_ < kMinElementsToSplit) {
         for (size_t i = 0; i < params_.size(); ++i) update(i, Span{0, params_[i].size}, k);

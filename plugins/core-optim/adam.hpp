@@ -14,6 +14,7 @@
 // loop and its scalar remainder round alike): any T gives the same bits.
 #pragma once
 
+#include "adam_settings.hpp"
 #include "bound_parameters.hpp"
 
 #include <idlab/plugin.hpp>
@@ -46,7 +47,7 @@ private:
     // Updates the elements `range` of parameter i.
     void update(size_t i, Span range, const Scalars& k);
 
-    double lr_, beta1_, beta2_, eps_, weight_decay_;
+    AdamSettings settings_;
     std::vector<BoundParameter> params_;
     int64_t total_ = 0;                      // elements of every parameter together
     std::vector<std::vector<float>> m_, v_;  // first and second moments, one per parameter

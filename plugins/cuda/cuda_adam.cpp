@@ -17,15 +17,9 @@ idlab::ComponentSpec CudaAdam::spec() {
 }
 
 CudaAdam::CudaAdam(const idlab::CreateContext& ctx, const idlab::Config& config)
-    : lr_(config.get_float("lr")),
-      beta1_(config.get_float("beta1")),
-      beta2_(config.get_float("beta2")),
-      eps_(config.get_float("eps")),
-      weight_decay_(config.get_float("weight_decay")) {
+    : settings_(config) {
     require_cuda_device(ctx, "core.adam");
     device_ = ctx.device();
-    const idlab_create_ctx_t cpu_ctx = cpu_twin(ctx);
-    const core::Adam twin(idlab::CreateContext(&cpu_ctx), config);  // checks the config
     step_.reset(1);
     step_.fill_zero();
 }
@@ -91,19 +85,8 @@ void CudaAdam::bind(const idlab_param_view_t* params, uint32_t count) {
 void CudaAdam::step(const idlab_exec_ctx_t& ctx) {
     if (!bound_) idlab::argument_error("core.adam: step() before bind()");
     ++steps_;
-    // Scalars in double, element math in float32, as the CPU optimizer (and PyTorch) do.
-    const double t = static_cast<double>(steps_);
-    const double bias_correction1 = 1.0 - std::pow(beta1_, t);
-    const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(beta2_, t));
-    kernels::AdamScalars k;
-    k.b1 = static_cast<float>(beta1_);
-    k.b2 = static_cast<float>(beta2_);
-    k.one_minus_b1 = static_cast<float>(1.0 - beta1_);
-    k.one_minus_b2 = static_cast<float>(1.0 - beta2_);
-    k.neg_step_size = static_cast<float>(-lr_ / bias_correction1);
-    k.bc2_sqrt = static_cast<float>(bias_correction2_sqrt);
-    k.eps = static_cast<float>(eps_);
-    k.weight_decay = static_cast<float>(weight_decay_);
+    // The CPU optimizer's constants, so both update with the same numbers.
+    const auto k = settings_.scalars<kernels::AdamScalars>(steps_);
     const kernels::AdamTensors tensors{values_.data(), grads_.data(), exp_avg_.data(), exp_avg_sq_.data()};
     kernels::adam_step(tensors, chunks_.data(), chunk_count_, k, steps_, step_.data(), stream_of(ctx));
 }

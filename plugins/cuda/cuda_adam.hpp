@@ -4,6 +4,7 @@
 // (idlab.state/1: "step", "<parameter>.exp_avg", "<parameter>.exp_avg_sq") on the GPU.
 #pragma once
 
+#include "adam_settings.hpp"
 #include "kernels/adam_kernel.cuh"
 #include "runtime/device_buffer.hpp"
 
@@ -27,7 +28,7 @@ public:
     int64_t steps_taken() const { return steps_; }
 
 private:
-    double lr_, beta1_, beta2_, eps_, weight_decay_;
+    core::AdamSettings settings_;
     DLDevice device_{kDLCUDA, 0};
     std::vector<std::string> names_;
     DeviceBuffer<float> moments_;                 // exp_avg then exp_avg_sq of every parameter

@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 using namespace idlab::host;
 
@@ -72,10 +74,12 @@ std::unique_ptr<Registry> registry_with_cuda() {
 Recipe resolve(const Registry& registry, const std::string& text, const std::vector<std::string>& overrides) {
     const fs::path dir = work_dir();
     fs::create_directories(dir);
-    const fs::path file = dir / "recipe.toml";
+    // One file per process: CTest runs this binary's test cases in parallel processes.
+    const fs::path file = dir / ("recipe-" + std::to_string(::getpid()) + ".toml");
     std::ofstream(file) << text;
     std::vector<Diagnostic> diagnostics;
     auto recipe = load_recipe(file.string(), overrides, component_source(registry), diagnostics);
+    fs::remove(file);
     std::string why;
     for (const Diagnostic& d : diagnostics) why += format_diagnostic(d, overrides);
     INFO(why);

@@ -156,7 +156,8 @@ TEST_CASE("a job that shares more often than reserved fails clearly", "[sdk][thr
 TEST_CASE("members waiting for a phase or for the next job sleep instead of spinning", "[sdk][threads]") {
     // One part sleeps 100 ms while the other members wait for the phase to end; then the team
     // is idle for 100 ms. Spinning members would burn about (size - 1) * 200 ms of CPU; sleeping
-    // ones spin for microseconds only.
+    // ones spin for at most ThreadTeam::kDefaultPhaseSpin (200 us) inside the job and
+    // kDefaultJobSpin (10 us) after it.
     const unsigned size = 3;
     idlab::ThreadTeam team(size);
     team.run([](idlab::TeamMember& me) { me.share(size, [](int64_t) {}); });

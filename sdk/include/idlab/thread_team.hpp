@@ -18,10 +18,13 @@
 // TeamMember::index()) is fine. Then the results do not depend on which member ran what, and a
 // given partition gives the same bits every run.
 //
-// Waiting (for the next job, for the last parts of a phase, for late members to leave) spins
-// for a few microseconds, which covers the wait when the members are busy alike, then blocks on
-// a condition variable, so an idle or waiting member never holds a core for long. run()
-// allocates nothing. A team of size 1 starts no thread: run() calls the job, share() the parts.
+// Waiting spins for a while, then blocks on a condition variable, so an idle or waiting member
+// never holds a core for long. Inside a job (for the last parts of a phase, for late members to
+// leave) it spins up to phase_spin (default 200 us): the others are at work on the same job, so
+// the wait is one phase's imbalance, and blocking would cost a wake-up (some 70 us measured on
+// a 2-core VM, several times per job). For the next job it spins job_spin (default 10 us) only:
+// that wait can last as long as another component's whole call, whose own threads need the
+// cores. run() allocates nothing. A team of size 1 starts no thread: run() calls the job, share() the parts.
 //
 // Rules: one thread calls run() at a time, never from inside a job. Every member runs the same
 // sequence of share() calls with the same part counts, and code outside share() must only touch
@@ -93,11 +96,13 @@ private:
 
 class ThreadTeam {
 public:
-    // How long a waiting member spins before it blocks.
-    static constexpr std::chrono::microseconds kDefaultSpin{10};
+    // How long a waiting member spins before it blocks: for the next job, and inside a job.
+    static constexpr std::chrono::microseconds kDefaultJobSpin{10};
+    static constexpr std::chrono::microseconds kDefaultPhaseSpin{200};
 
-    explicit ThreadTeam(unsigned size = 1, std::chrono::microseconds spin = kDefaultSpin)
-        : size_(size > 0 ? size : 1), spin_(spin) {
+    explicit ThreadTeam(unsigned size = 1, std::chrono::microseconds job_spin = kDefaultJobSpin,
+                        std::chrono::microseconds phase_spin = kDefaultPhaseSpin)
+        : size_(size > 0 ? size : 1), job_spin_(job_spin), phase_spin_(phase_spin) {
         reserve_phases(16);
         workers_.reserve(size_ - 1);
         try {
@@ -148,7 +153,7 @@ public:
         if (me.phase_ > phases_used_) phases_used_ = me.phase_;
         // Close the job and wait for the members inside it; those that did not join yet never will.
         entry_.fetch_or(kClosed, std::memory_order_seq_cst);
-        await([this] { return (entry_.load(std::memory_order_acquire) & ~kClosed) == 0; });
+        await(phase_spin_, [this] { return (entry_.load(std::memory_order_acquire) & ~kClosed) == 0; });
         if (failed_.load(std::memory_order_relaxed)) {
             failed_.store(false, std::memory_order_relaxed);
             std::exception_ptr failure = failure_;
@@ -205,7 +210,7 @@ private:
             if (i >= parts) break;
             run_part(i);
         }
-        await([&] {
+        await(phase_spin_, [&] {
             return phase.done.load(std::memory_order_acquire) >= parts ||
                    failed_.load(std::memory_order_acquire);
         });
@@ -238,7 +243,7 @@ private:
     void serve(unsigned index) {
         uint64_t seen = 0;
         for (;;) {
-            await([&] { return epoch_.load(std::memory_order_acquire) != seen; });
+            await(job_spin_, [&] { return epoch_.load(std::memory_order_acquire) != seen; });
             if (stopping_.load(std::memory_order_relaxed)) return;
             seen = epoch_.load(std::memory_order_acquire);
             // Join unless the job is over already.
@@ -267,11 +272,11 @@ private:
 #endif
     }
 
-    // Spins for up to spin_, then sleeps until a wake_sleepers() after which done() holds.
+    // Spins for up to `spin`, then sleeps until a wake_sleepers() after which done() holds.
     template <class Done>
-    void await(Done done) {
+    void await(std::chrono::microseconds spin, Done done) {
         if (done()) return;
-        const auto deadline = std::chrono::steady_clock::now() + spin_;
+        const auto deadline = std::chrono::steady_clock::now() + spin;
         for (unsigned i = 1;; ++i) {
             cpu_relax();
             if (done()) return;
@@ -294,7 +299,8 @@ private:
     }
 
     const unsigned size_;
-    const std::chrono::microseconds spin_;
+    const std::chrono::microseconds job_spin_;
+    const std::chrono::microseconds phase_spin_;
 
     std::unique_ptr<Phase[]> phases_;
     size_t phase_capacity_ = 0;

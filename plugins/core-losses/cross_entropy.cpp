@@ -100,7 +100,8 @@ CrossEntropy::CrossEntropy(const idlab::CreateContext& ctx, const idlab::Config&
     head_grad_.assign(head_.size(), 0.0f);
     if (narrow()) {
         head_t_.resize(head_.size());
-        rows_.resize(static_cast<size_t>(idlab::padded_stride<float>(classes_)) * team_.size());
+        rows_.resize(static_cast<size_t>(idlab::padded_stride<float>(classes_)) *
+                     kNarrowHeadGroup * team_.size());
     }
 
     add_parameter("head.weight", head_.data(), head_grad_.data(), {classes_, dim_});
@@ -208,22 +209,37 @@ void CrossEntropy::narrow_part(idlab::TeamMember& me, const float* fh, const int
     const int64_t parts = team_.size();
     const int64_t chunks = chunk_count(batch);
     const int64_t head_size = dim_ * classes_;
-    float* row = rows_.data() + me.index() * idlab::padded_stride<float>(classes_);
+    const int64_t stride = idlab::padded_stride<float>(classes_);
+    float* group_rows = rows_.data() + me.index() * kNarrowHeadGroup * stride;
     const float grad_scale = 1.0f / static_cast<float>(batch);
-    // Sample by sample, chunk by chunk: the row of scores stays in the L1 cache from the scores
-    // to the gradients, and each chunk sums its samples' part of G^T f on its own.
+    const float* wt = head_t_.data();
+    // Chunk by chunk, kNarrowHeadGroup samples at a time (the chunk's last few one by one): the
+    // rows of scores stay in the L1 cache from the scores to the gradients, and each chunk sums
+    // its samples' part of G^T f on its own. Grouped or alone, a sample gets the same bits.
     me.share(chunks, [&](int64_t k) {
         const Span chunk_rows = split_evenly(batch, chunks, k);
         float* dwt = chunk_grad_t_.data() + k * head_size;
         if (dfh) std::fill(dwt, dwt + head_size, 0.0f);
-        for (int64_t r = chunk_rows.begin; r < chunk_rows.end; ++r) {
+        auto softmax_rows = [&](int64_t first, int64_t count) {
+            for (int64_t i = 0; i < count; ++i)
+                row_loss_[first + i] =
+                    softmax_cross_entropy_row(group_rows + i * stride, classes_, targets[first + i],
+                                              beta_, smoothing_, dfh != nullptr, grad_scale);
+        };
+        int64_t r = chunk_rows.begin;
+        for (; r + kNarrowHeadGroup <= chunk_rows.end; r += kNarrowHeadGroup) {
             const float* fr = fh + r * dim_;
-            narrow_head_scores(head_t_.data(), classes_, dim_, fr, row);
-            row_loss_[r] = softmax_cross_entropy_row(row, classes_, targets[r], beta_, smoothing_,
-                                                     dfh != nullptr, grad_scale);
+            narrow_head_scores_group(wt, classes_, dim_, fr, group_rows, stride);
+            softmax_rows(r, kNarrowHeadGroup);
             if (dfh)
-                narrow_head_backward(head_t_.data(), classes_, dim_, fr, row, beta_, dwt,
-                                     dfh + r * dim_);
+                narrow_head_backward_group(wt, classes_, dim_, fr, group_rows, stride, beta_, dwt,
+                                           dfh + r * dim_);
+        }
+        for (; r < chunk_rows.end; ++r) {
+            const float* fr = fh + r * dim_;
+            narrow_head_scores(wt, classes_, dim_, fr, group_rows);
+            softmax_rows(r, 1);
+            if (dfh) narrow_head_backward(wt, classes_, dim_, fr, group_rows, beta_, dwt, dfh + r * dim_);
         }
     });
     if (!dfh) return;

@@ -10,7 +10,8 @@
 // usage: bench_train_step [THREADS...]        (default: 1 2; env STEPS, default 300)
 // Prints one JSON object per recipe and T: the median wall time of each phase and of the whole
 // step in ms, the process CPU time per step (all threads: with T threads ideally T times the
-// wall time), and steps per second from the median step.
+// wall time), and steps per second from the median step and from the mean step (the mean is what
+// `idlab run` reports: steps over time; on a shared machine a few slow steps pull it down).
 #include "adam.hpp"
 #include "cross_entropy.hpp"
 #include "mlp.hpp"
@@ -185,12 +186,17 @@ void bench(const char* recipe, const char* target, uint32_t threads, int steps) 
         cpu_ms += c1 - c0;
     }
     const double step = median(step_ms);
+    double total_ms = 0.0;
+    for (double t : step_ms) total_ms += t;
+    const double mean_step = total_ms / static_cast<double>(step_ms.size());
     std::printf("{\"bench\": \"train_step\", \"recipe\": \"%s\", \"threads\": %u, \"steps\": %d, "
                 "\"sample_ms\": %.3f, \"forward_ms\": %.3f, \"loss_ms\": %.3f, "
                 "\"backward_ms\": %.3f, \"adam_ms\": %.3f, \"step_ms\": %.3f, "
-                "\"step_cpu_ms\": %.3f, \"steps_per_second\": %.1f}\n",
+                "\"mean_step_ms\": %.3f, \"step_cpu_ms\": %.3f, \"steps_per_second\": %.1f, "
+                "\"mean_steps_per_second\": %.1f}\n",
                 recipe, threads, steps, median(sample_ms), median(forward_ms), median(loss_ms),
-                median(backward_ms), median(adam_ms), step, cpu_ms / steps, 1e3 / step);
+                median(backward_ms), median(adam_ms), step, mean_step, cpu_ms / steps, 1e3 / step,
+                1e3 / mean_step);
     std::fflush(stdout);
 }
 

@@ -239,7 +239,9 @@ void CrossEntropy::narrow_part(idlab::TeamMember& me, const float* fh, const int
             const float* fr = fh + r * dim_;
             narrow_head_scores(wt, classes_, dim_, fr, group_rows);
             softmax_rows(r, 1);
-            if (dfh) narrow_head_backward(wt, classes_, dim_, fr, group_rows, beta_, dwt, dfh + r * dim_);
+            if (dfh)
+                narrow_head_backward(wt, classes_, dim_, fr, group_rows, beta_, dwt,
+                                     dfh + r * dim_);
         }
     });
     if (!dfh) return;

@@ -36,7 +36,8 @@ TEST_CASE("the narrow head's group kernels give each sample the bits of the sing
     const float df_scale = 0.75f;
 
     std::vector<float> scores_group(kNarrowHeadGroup * stride, -1.0f);
-    idlab::core::narrow_head_scores_group(wt.data(), classes, dim, f.data(), scores_group.data(), stride);
+    idlab::core::narrow_head_scores_group(wt.data(), classes, dim, f.data(), scores_group.data(),
+                                          stride);
     std::vector<float> dwt_group = dwt_start, df_group(kNarrowHeadGroup * dim, -1.0f);
     idlab::core::narrow_head_backward_group(wt.data(), classes, dim, f.data(), g.data(), stride,
                                             df_scale, dwt_group.data(), df_group.data());

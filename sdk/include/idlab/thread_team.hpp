@@ -24,7 +24,8 @@
 // the wait is one phase's imbalance, and blocking would cost a wake-up (some 70 us measured on
 // a 2-core VM, several times per job). For the next job it spins job_spin (default 10 us) only:
 // that wait can last as long as another component's whole call, whose own threads need the
-// cores. run() allocates nothing. A team of size 1 starts no thread: run() calls the job, share() the parts.
+// cores. run() allocates nothing. A team of size 1 starts no thread: run() calls the job,
+// share() the parts.
 //
 // Rules: one thread calls run() at a time, never from inside a job. Every member runs the same
 // sequence of share() calls with the same part counts, and code outside share() must only touch
@@ -153,7 +154,8 @@ public:
         if (me.phase_ > phases_used_) phases_used_ = me.phase_;
         // Close the job and wait for the members inside it; those that did not join yet never will.
         entry_.fetch_or(kClosed, std::memory_order_seq_cst);
-        await(phase_spin_, [this] { return (entry_.load(std::memory_order_acquire) & ~kClosed) == 0; });
+        await(phase_spin_,
+              [this] { return (entry_.load(std::memory_order_acquire) & ~kClosed) == 0; });
         if (failed_.load(std::memory_order_relaxed)) {
             failed_.store(false, std::memory_order_relaxed);
             std::exception_ptr failure = failure_;
